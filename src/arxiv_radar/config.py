@@ -1,0 +1,710 @@
+"""YAML -> validated :class:`Config`, for both the native form and cv-arxiv-daily's ``config.yaml``.
+
+One schema covers both: cv-arxiv-daily's keys (``keywords``, ``max_results``, ``publish_*``,
+``json_*_path``, ``md_*_path``, ...) and ours (``topics``, ``query``, ``categories``, ``exclude``,
+``source``, ``enrich``, ``email``, ...) may be mixed in one file.
+
+Every mistake becomes one :class:`~arxiv_radar.errors.ConfigError` listing all problems found in a
+single pass, one per line, each as ``FILE:LINE: key.path: what is wrong``. Line numbers come from
+PyYAML's composed nodes (their ``start_mark``), matched against pydantic's error ``loc``.
+
+Paths: every path key (``database``, ``*_path``, ``*_dir``) is an absolute :class:`~pathlib.Path`
+on the validated model, resolved against the folder holding the config file (``config_dir``);
+``Config.path_of(name)`` returns the same thing by key name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from arxiv_radar.errors import ConfigError, QuerySyntaxError
+
+__all__ = [
+    "Config",
+    "Topic",
+    "EnrichConfig",
+    "EmailConfig",
+    "WebhookConfig",
+    "PATH_KEYS",
+    "ENV_OVERRIDES",
+    "load_config",
+    "config_from_dict",
+]
+
+# Environment variables that override a URL key (env beats the file: a test or a mirror can
+# redirect a run without editing the user's config).
+ENV_OVERRIDES: dict[str, str] = {
+    "api_url": "ARXIV_RADAR_API_URL",
+    "oai_url": "ARXIV_RADAR_OAI_URL",
+    "rss_url": "ARXIV_RADAR_RSS_URL",
+    "hf_url": "ARXIV_RADAR_HF_URL",
+}
+
+# Keys whose value is a filesystem path, resolved against the config file's folder.
+PATH_KEYS: tuple[str, ...] = (
+    "json_readme_path",
+    "json_gitpage_path",
+    "json_wechat_path",
+    "md_readme_path",
+    "md_gitpage_path",
+    "md_wechat_path",
+    "database",
+    "archive_dir",
+    "feeds_dir",
+    "site_dir",
+    "templates_dir",
+)
+
+_CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(\.([A-Za-z][A-Za-z-]*|\*))?$")
+
+
+# --------------------------------------------------------------------------- field helpers
+
+
+def _check_url(value: str) -> str:
+    value = value.strip()
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    # Trailing slashes would double up when paths are appended (rss_url + '/cs.CV').
+    return value.rstrip("/")
+
+
+def _check_phrases(values: list[str]) -> list[str]:
+    cleaned = [v.strip() for v in values]
+    if any(not v for v in cleaned):
+        raise ValueError("phrases must not be empty")
+    return cleaned
+
+
+class _Strict(BaseModel):
+    """Base of every config model: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- models
+
+
+class Topic(_Strict):
+    """One topic: papers matching it are listed under its name."""
+
+    filters: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="cv-arxiv-daily style: a list of phrases; a paper matches if any phrase does.",
+    )
+    query: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "A query in arXiv's search syntax (ti:, abs:, au:, cat:, AND, OR, ANDNOT, "
+            "parentheses, quotes). Give either this or filters."
+        ),
+    )
+    categories: list[str] = Field(
+        default_factory=list,
+        description="Restrict the topic to these arXiv categories (any of them), e.g. [cs.CV, cs.RO].",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Phrases that drop a paper from the topic even when it matches.",
+    )
+
+    _name: str = PrivateAttr(default="")
+    _ast: Any = PrivateAttr(default=None)
+
+    @field_validator("filters", "exclude")
+    @classmethod
+    def _phrases(cls, values: list[str] | None) -> list[str] | None:
+        return _check_phrases(values) if values is not None else values
+
+    @field_validator("categories")
+    @classmethod
+    def _known_category_shape(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _CATEGORY_RE.match(value):
+                raise ValueError(f"not an arXiv category: {value!r} (expected e.g. cs.CV)")
+        return values
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            from arxiv_radar.query import parse
+        except ImportError:  # the query package is optional at import time; see Topic.ast
+            return value
+        try:
+            parse(value)
+        except QuerySyntaxError as exc:
+            where = f" at position {exc.position}" if exc.position is not None else ""
+            # PydanticCustomError keeps this inside the one-pass error list.
+            raise PydanticCustomError(
+                "query_syntax", "query does not parse{where}: {reason}",
+                {"where": where, "reason": str(exc)},
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _filters_or_query(self) -> Topic:
+        if self.filters is None and self.query is None:
+            raise ValueError("a topic needs 'filters' (a list of phrases) or 'query'")
+        if self.filters is not None and self.query is not None:
+            raise ValueError("give either 'filters' or 'query', not both")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The topic's name (its key in ``topics:``)."""
+        return self._name
+
+    @property
+    def ast(self) -> Any:
+        """The topic as one query AST: query (or filters), minus exclusions, within categories."""
+        if self._ast is None:
+            self._ast = _topic_ast(self)
+        return self._ast
+
+
+def _topic_ast(topic: Topic) -> Any:
+    from arxiv_radar import query as q
+
+    if topic.query is not None:
+        node = q.parse(topic.query)
+    else:
+        node = q.from_filters(topic.filters or [])
+    if topic.exclude:
+        node = q.with_exclusions(node, topic.exclude)
+    if topic.categories:
+        node = q.with_categories(node, topic.categories)
+    return node
+
+
+class EnrichConfig(_Strict):
+    """What to look up about papers after harvesting."""
+
+    huggingface: bool = Field(
+        default=True, description="Ask the Hugging Face papers API for code repositories and stars."
+    )
+    paperswithcode: bool = Field(
+        default=False, description="Use Papers with Code data (the site shut down in 2025)."
+    )
+    github_stars: bool = Field(default=False, description="Look up GitHub star counts of code links.")
+    time_budget: float = Field(
+        default=60, ge=0, description="Seconds enrichment may take per run before it stops."
+    )
+
+
+class EmailConfig(_Strict):
+    """A digest sent by e-mail after each run."""
+
+    to: list[str] = Field(min_length=1, description="Recipient addresses (one or a list).")
+    sender: str = Field(alias="from", description="The From: address.")
+    smtp_host: str = Field(min_length=1, description="SMTP server host name.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
+    security: Literal["none", "starttls", "ssl"] = Field(
+        default="starttls", description="Connection security: none, starttls or ssl."
+    )
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if "@" not in value:
+                raise ValueError(f"not an e-mail address: {value!r}")
+        return values
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value
+
+
+class WebhookConfig(_Strict):
+    """A URL notified after each run."""
+
+    url: str = Field(description="The webhook URL (http or https).")
+    format: Literal["json", "slack", "discord"] = Field(
+        default="json", description="Payload shape: json, slack or discord."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _check_url(value)
+
+
+def _path_field(default: str | None, description: str) -> Any:
+    return Field(default=Path(default) if default is not None else None, description=description)
+
+
+class Config(_Strict):
+    """The whole configuration. Path attributes are absolute, resolved against ``config_dir``."""
+
+    # --- topics (native `topics:`, cv-arxiv-daily `keywords:`)
+    topics: dict[str, Topic] = Field(
+        validation_alias=AliasChoices("topics", "keywords"),
+        min_length=1,
+        description="Topics by name, in file order. `keywords` (cv-arxiv-daily) is accepted too.",
+    )
+
+    # --- cv-arxiv-daily keys
+    max_results: int = Field(
+        default=100, ge=1, le=2000, description="Results per arXiv API request (page size)."
+    )
+    publish_readme: bool = Field(default=True, description="Write the README Markdown table.")
+    publish_gitpage: bool = Field(default=False, description="Write the GitHub Pages Markdown.")
+    publish_wechat: bool = Field(default=False, description="Write the WeChat-style Markdown.")
+    json_readme_path: Path = _path_field(
+        "docs/cv-arxiv-daily.json", "JSON data behind the README (cv-arxiv-daily format)."
+    )
+    json_gitpage_path: Path = _path_field(
+        "docs/cv-arxiv-daily-web.json", "JSON data behind the GitHub Pages Markdown."
+    )
+    json_wechat_path: Path = _path_field(
+        "docs/cv-arxiv-daily-wechat.json", "JSON data behind the WeChat Markdown."
+    )
+    md_readme_path: Path = _path_field("README.md", "The README written with the paper tables.")
+    md_gitpage_path: Path = _path_field("docs/index.md", "The GitHub Pages Markdown.")
+    md_wechat_path: Path = _path_field("docs/wechat.md", "The WeChat-style Markdown.")
+    user_name: str | None = Field(default=None, description="GitHub user owning the repository.")
+    repo_name: str | None = Field(default=None, description="GitHub repository name.")
+    show_badge: bool | None = Field(
+        default=None,
+        description="Show GitHub badges; default: shown when user_name and repo_name are given.",
+    )
+    show_authors: bool = Field(default=True, description="Show the authors column.")
+    show_links: bool = Field(default=True, description="Show PDF and code links.")
+    base_url: str | None = Field(
+        default=None,
+        description="Obsolete (Papers with Code API, shut down in 2025): accepted with a warning, ignored.",
+    )
+
+    # --- native keys
+    show_abstract: bool = Field(default=False, description="Show each paper's abstract.")
+    database: Path = _path_field("arxiv-radar.sqlite", "The SQLite database file.")
+    lookback_days: int = Field(
+        default=7, ge=1, description="Days to look back on a first run or after a long gap."
+    )
+    source: Literal["auto", "api", "oai", "rss"] = Field(
+        default="auto", description="Where papers come from: auto, api, oai or rss."
+    )
+    api_url: str = Field(
+        default="https://export.arxiv.org/api/query",
+        description="arXiv API endpoint (env ARXIV_RADAR_API_URL overrides).",
+    )
+    oai_url: str = Field(
+        default="https://oaipmh.arxiv.org/oai",
+        description="arXiv OAI-PMH endpoint (env ARXIV_RADAR_OAI_URL overrides).",
+    )
+    rss_url: str = Field(
+        default="https://rss.arxiv.org/rss",
+        description="arXiv RSS base URL (env ARXIV_RADAR_RSS_URL overrides).",
+    )
+    hf_url: str = Field(
+        default="https://huggingface.co",
+        description="Hugging Face base URL (env ARXIV_RADAR_HF_URL overrides).",
+    )
+    request_interval: float = Field(
+        default=3.0,
+        ge=0,
+        description="Seconds between requests to one host (arXiv hosts: never below 3).",
+    )
+    contact_email: str | None = Field(
+        default=None, description="Contact address put in the User-Agent, as arXiv asks."
+    )
+    style: Literal["seed", "cv-arxiv-daily"] = Field(
+        default="seed", description="Markdown style: seed or cv-arxiv-daily."
+    )
+    readme_max_bytes: int = Field(
+        default=400_000,
+        ge=1,
+        description="README size cap (GitHub renders 512 KB); older papers go to the archive.",
+    )
+    archive_dir: Path = _path_field("docs/archive", "Folder of monthly archive pages.")
+    feeds_dir: Path = _path_field("docs/feeds", "Folder of RSS/Atom feeds.")
+    site_dir: Path = _path_field("docs/site", "Folder of the static HTML site.")
+    templates_dir: Path | None = _path_field(
+        None, "Folder of Jinja2 templates overriding the shipped ones."
+    )
+    enrich: EnrichConfig = Field(
+        default_factory=EnrichConfig, description="Enrichment after harvesting."
+    )
+    email: EmailConfig | None = Field(default=None, description="E-mail digest; none when absent.")
+    webhooks: list[WebhookConfig] = Field(
+        default_factory=list, description="Webhooks notified after each run."
+    )
+
+    _config_path: Path | None = PrivateAttr(default=None)
+    _config_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @field_validator("api_url", "oai_url", "rss_url", "hf_url")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        return _check_url(value)
+
+    @field_validator(*PATH_KEYS)
+    @classmethod
+    def _non_empty_path(cls, value: Path | None) -> Path | None:
+        if value is not None and str(value) in ("", "."):
+            raise ValueError("path must not be empty")
+        return value
+
+    @field_validator("topics", mode="before")
+    @classmethod
+    def _topic_names_as_text(cls, value: Any) -> Any:
+        # A topic called 2024 or 3D is a name, not a number; YAML would make the first an int.
+        if isinstance(value, Mapping):
+            return {(k if isinstance(k, str) else str(k)): v for k, v in value.items()}
+        return value
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_names(cls, value: dict[str, Topic]) -> dict[str, Topic]:
+        for name, topic in value.items():
+            if not name.strip():
+                raise ValueError("a topic name must not be empty")
+            topic._name = name
+        return value
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> Config:
+        context = info.context or {}
+        base = Path(context.get("base_dir") or Path.cwd()).expanduser().resolve()
+        self._config_dir = base
+        self._config_path = context.get("config_path")
+        for key in PATH_KEYS:
+            value = getattr(self, key)
+            if value is not None:
+                # object.__setattr__: no re-validation, and the model is not frozen anyway.
+                object.__setattr__(self, key, (base / Path(value).expanduser()).resolve())
+        if self.show_badge is None:
+            self.show_badge = bool(self.user_name and self.repo_name)
+        return self
+
+    # --- read-only facts about where the config came from
+    @property
+    def config_path(self) -> Path | None:
+        """The file this config was read from (None when built in code)."""
+        return self._config_path
+
+    @property
+    def config_dir(self) -> Path:
+        """The folder relative paths are resolved against."""
+        return self._config_dir
+
+    @property
+    def warnings(self) -> list[str]:
+        """Non-fatal problems (obsolete keys), each ``FILE:LINE: key: message``."""
+        return self._warnings
+
+    def path_of(self, key: str) -> Path | None:
+        """The resolved absolute path of a path key, e.g. ``path_of('md_readme_path')``."""
+        if key not in PATH_KEYS:
+            raise KeyError(f"{key!r} is not a path key (one of {', '.join(PATH_KEYS)})")
+        return getattr(self, key)
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+Path_ = tuple[str | int, ...]
+
+
+class _Source:
+    """The composed YAML: key path -> line (1-based), plus problems found while walking it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: dict[Path_, int] = {}
+        self.problems: list[tuple[int | None, str]] = []
+
+    def line_of(self, path: Iterable[str | int]) -> int | None:
+        path = tuple(path)
+        # Walk up: a missing key's error points at its parent mapping.
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+    def where(self, line: int | None) -> str:
+        return f"{self.name}:{line}" if line is not None else self.name
+
+    def walk(self, node: yaml.Node, path: Path_, seen: set[int]) -> None:
+        # Aliases make the node graph a DAG (or a cycle): visit each node once, or a
+        # billion-laughs document would take exponential time here.
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                child = (*path, key)
+                if key in first:
+                    self.problems.append(
+                        (line, f"{_fmt_path(child)}: duplicate key (first at line {first[key]})")
+                    )
+                    continue
+                first[key] = line
+                self.lines[child] = line
+                self.walk(value_node, child, seen)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                child = (*path, index)
+                self.lines[child] = item.start_mark.line + 1
+                self.walk(item, child, seen)
+
+
+def _compose(text: str, name: str) -> tuple[Any, _Source]:
+    source = _Source(name)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, source
+        source.walk(node, (), set())
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = "; ".join(p for p in (exc.context, exc.problem) if p)
+        col = f" (column {mark.column + 1})" if mark is not None else ""
+        raise ConfigError(f"{source.where(line)}: YAML syntax error: {problem}{col}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: YAML error: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: YAML nesting too deep") from None
+    finally:
+        loader.dispose()
+    return data, source
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _fmt_path(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = str(part)
+        # Quote names that would be ambiguous or unsafe on one line (dots, control characters).
+        if not text or "." in text or not text.isprintable() or text != text.strip():
+            text = repr(text)
+        out += f".{text}" if out else text
+    return out
+
+
+def _model_at(path: Path_) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` (for 'did you mean')."""
+    model: Any = Config
+    for part in path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = next(
+            (
+                f
+                for n, f in model.model_fields.items()
+                if part in (n, f.alias) or part in _choices(f.validation_alias)
+            ),
+            None,
+        )
+        if field is None:
+            return None
+        model = _unwrap(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _choices(alias: Any) -> list[str]:
+    return [c for c in getattr(alias, "choices", []) if isinstance(c, str)]
+
+
+def _unwrap(annotation: Any) -> Any:
+    # Optional[X] -> X; list[X] / dict[str, X] -> X, so the walk can step over keys and indexes.
+    for arg in typing.get_args(annotation) or ():
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return annotation
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    keys: list[str] = []
+    for name, field in model.model_fields.items():
+        keys.extend(_choices(field.validation_alias) or [field.alias or name])
+    return keys
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(error: Mapping[str, Any], loc: Path_) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(_model_loc(loc[:-1]))
+        hint = ""
+        if parent is not None:
+            close = difflib.get_close_matches(str(loc[-1]), _known_keys(parent), n=1, cutoff=0.6)
+            if close:
+                hint = f" (did you mean {close[0]!r}?)"
+        return f"unknown key{hint}"
+    if kind == "missing":
+        if loc == ("topics",):
+            return "required: add a 'topics:' (or cv-arxiv-daily 'keywords:') mapping of topics"
+        return "required key missing"
+    message = str(error["msg"])
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+        return message
+    if kind in ("query_syntax",):
+        return message
+    value = error.get("input")
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        message += f" (got {_short(value)})"
+    return message
+
+
+def _model_loc(loc: Path_) -> Path_:
+    """Drop dict keys and list indexes (topic names, webhook positions) from a loc."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            continue
+        if i == 1 and loc[0] == "topics":  # the topic name
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _validate(
+    data: Any, source: _Source, base_dir: Path, config_path: Path | None, env: Mapping[str, str]
+) -> Config:
+    problems = list(source.problems)
+    if not isinstance(data, dict):
+        problems.append((1, f"the file must be a mapping of keys, not {type(data).__name__}"))
+        _raise(problems, source)
+    data = dict(data)
+
+    # `topics` and its cv-arxiv-daily spelling `keywords`: remember which the user wrote.
+    topics_key = "topics"
+    if "topics" in data and "keywords" in data:
+        problems.append(
+            (
+                source.line_of(("keywords",)),
+                f"keywords: give either 'topics' or 'keywords', not both "
+                f"('topics' is at line {source.line_of(('topics',))})",
+            )
+        )
+        del data["keywords"]
+    elif "keywords" in data:
+        topics_key = "keywords"
+        data["topics"] = data.pop("keywords")
+
+    from_env: dict[str, str] = {}
+    for key, var in ENV_OVERRIDES.items():
+        if env.get(var):
+            data[key] = env[var]
+            from_env[key] = var
+
+    config: Config | None = None
+    try:
+        config = Config.model_validate(
+            data, context={"base_dir": base_dir, "config_path": config_path}
+        )
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(p for p in error["loc"] if p != "[key]")
+            user_loc = (topics_key, *loc[1:]) if loc[:1] == ("topics",) else loc
+            if loc and loc[0] in from_env:
+                problems.append((None, f"${from_env[loc[0]]}: {_describe(error, loc)}"))
+                continue
+            line = source.line_of(user_loc)
+            problems.append((line, f"{_fmt_path(user_loc)}: {_describe(error, loc)}"))
+    if problems or config is None:
+        _raise(problems, source)
+    assert config is not None
+
+    if config.base_url is not None:
+        config._warnings.append(
+            f"{source.where(source.line_of(('base_url',)))}: base_url: obsolete "
+            "(Papers with Code shut down in 2025); ignored"
+        )
+    return config
+
+
+def _raise(problems: list[tuple[int | None, str]], source: _Source) -> typing.NoReturn:
+    problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
+    lines = [f"{source.where(line)}: {text}" for line, text in problems]
+    raise ConfigError("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a YAML config file; raise ConfigError naming file, key path and line.
+
+    ``env`` defaults to ``os.environ`` (for the ``ARXIV_RADAR_*_URL`` overrides).
+    """
+    name = str(path)
+    file = Path(path).expanduser()
+    try:
+        # utf-8-sig: UTF-8, tolerating the byte-order mark some Windows editors add.
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    data, source = _compose(text, name)
+    resolved = file.resolve()
+    return _validate(data, source, resolved.parent, resolved, os.environ if env is None else env)
+
+
+def config_from_dict(
+    data: dict[str, Any],
+    base_dir: Path,
+    source_name: str = "<config>",
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Validate a config built in code; relative paths resolve against ``base_dir``.
+
+    Errors name ``source_name`` and the key path (no line numbers: there is no file).
+    """
+    return _validate(
+        data, _Source(source_name), Path(base_dir), None, os.environ if env is None else env
+    )

@@ -1,0 +1,54 @@
+"""Local topic matching: harvested papers against every topic, and new topics against the store."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Iterable
+
+from .model import Paper
+from .query import explain, to_api
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+__all__ = ["match_papers", "rematch_changed_topics"]
+
+
+def match_papers(store: Store, topics: dict, papers: Iterable[Paper], day: date) -> dict[str, int]:
+    """Match papers against every topic; returns new matches per topic."""
+    papers = list(papers)
+    added = {}
+    for name, topic in topics.items():
+        hits = []
+        for paper in papers:
+            why = explain(topic.ast, paper)
+            if why is not None:
+                hits.append((paper.id, why))
+        added[name] = store.add_matches(name, hits, day)
+    return added
+
+
+def rematch_changed_topics(store: Store, topics: dict, day: date) -> list[str]:
+    """A topic whose definition is new or changed is matched afresh against every stored paper.
+
+    This is how adding a topic back-fills its history with no network request.
+    """
+    changed = []
+    for name, topic in topics.items():
+        definition = to_api(topic.ast)
+        key = f"topic-definition:{name}"
+        if store.get_state(key) == definition:
+            continue
+        changed.append(name)
+        with store.transaction():
+            store.clear_topic(name)
+            hits = []
+            for paper in store.iter_papers():
+                why = explain(topic.ast, paper)
+                if why is not None:
+                    hits.append((paper.id, why))
+            store.add_matches(name, hits, day)
+            store.set_state(key, definition)
+        log.info("topic %r is new or changed: matched %d stored papers", name, len(hits))
+    return changed

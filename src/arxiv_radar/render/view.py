@@ -1,0 +1,61 @@
+"""The view model the renderers work on: topics of entries, plus options.
+
+The renderer never sees the database: the caller (pipeline or legacy import) builds these.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from ..model import Paper
+
+__all__ = ["CODE_STATUSES", "Entry", "RenderOptions", "RenderedReadme", "TopicView"]
+
+CODE_STATUSES = ("found", "none", "unknown")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper as shown under one topic.
+
+    ``code_status``: "found" (``code_url`` is the repository), "none" (looked for, nothing
+    found), "unknown" (not looked for yet). A ``code_url`` is shown whatever the status says.
+    ``authors_complete`` is False for papers imported from a cv-arxiv-daily database, which
+    only knows the first author: they always get "et.al.".
+    """
+
+    paper: Paper
+    code_url: str | None = None
+    code_status: str = "unknown"
+    authors_complete: bool = True
+
+    def __post_init__(self) -> None:
+        if self.code_status not in CODE_STATUSES:
+            raise ValueError(f"code_status must be one of {CODE_STATUSES}, not {self.code_status!r}")
+
+
+@dataclass(frozen=True)
+class TopicView:
+    name: str
+    entries: tuple[Entry, ...]  # unsorted; the style sorts (render_json keeps this order)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    date: datetime.date  # the header date
+    style: str = "seed"  # "seed" | "cv-arxiv-daily"
+    show_abstract: bool = False
+    show_badge: bool = True
+    user_name: str | None = None
+    repo_name: str | None = None
+    readme_max_bytes: int = 400_000
+    archive_link_prefix: str = "docs/archive"  # where archive pages live relative to the README
+
+
+@dataclass(frozen=True)
+class RenderedReadme:
+    """README text plus archive pages (path relative to the README's folder -> text)."""
+
+    text: str
+    archives: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,85 @@
+"""Opening the database, numbered SQL migrations, and transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import StoreError
+
+__all__ = ["connect", "migrations", "schema_version", "transaction", "LATEST_VERSION"]
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(number, name, sql) of every migration shipped in the package, in order."""
+    found = []
+    for entry in resources.files(__package__).joinpath("migrations").iterdir():
+        if entry.name.endswith(".sql"):
+            number = int(entry.name.split("_", 1)[0])
+            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+LATEST_VERSION = migrations()[-1][0]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the store at ``path``."""
+    path = Path(path)
+    if readonly:
+        if not path.exists():
+            raise StoreError(f"{path}: no such database")
+        uri = f"file:{path.resolve()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path}: not a readable arxiv-radar database ({exc})") from exc
+    if version > LATEST_VERSION:
+        conn.close()
+        raise StoreError(
+            f"{path}: schema version {version} is newer than this arxiv-radar knows "
+            f"({LATEST_VERSION}); upgrade arxiv-radar"
+        )
+    if migrate and not readonly and version < LATEST_VERSION:
+        _migrate(conn, version)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, current: int) -> None:
+    for number, name, sql in migrations():
+        if number <= current:
+            continue
+        # executescript commits on its own, so the version bump travels inside the script.
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (nested calls join the outer one)."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
