@@ -197,7 +197,11 @@ def _topic_ast(topic: Topic) -> Any:
     if topic.exclude:
         node = q.with_exclusions(node, topic.exclude)
     if topic.categories:
-        node = q.with_categories(node, topic.categories)
+        from arxiv_radar.query.nodes import And
+
+        # Parsed rather than built, so `cs.*` gets the parser's wildcard handling.
+        within = q.parse(" OR ".join(f"cat:{c}" for c in topic.categories))
+        node = And((node, within))
     return node
 
 
