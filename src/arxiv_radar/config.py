@@ -151,18 +151,18 @@ class Topic(_Strict):
     def _query_parses(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        try:
-            from arxiv_radar.query import parse
-        except ImportError:  # the query package is optional at import time; see Topic.ast
+        parse = _query_parser()
+        if parse is None:
             return value
         try:
             parse(value)
         except QuerySyntaxError as exc:
-            where = f" at position {exc.position}" if exc.position is not None else ""
+            reason = str(exc)
+            if exc.position is not None and "position" not in reason:
+                reason += f" (position {exc.position})"
             # PydanticCustomError keeps this inside the one-pass error list.
             raise PydanticCustomError(
-                "query_syntax", "query does not parse{where}: {reason}",
-                {"where": where, "reason": str(exc)},
+                "query_syntax", "query does not parse: {reason}", {"reason": reason}
             ) from None
         return value
 
@@ -185,6 +185,16 @@ class Topic(_Strict):
         if self._ast is None:
             self._ast = _topic_ast(self)
         return self._ast
+
+
+def _query_parser() -> Any:
+    """``arxiv_radar.query.parse``, or None while that package is not importable."""
+    try:
+        from arxiv_radar.query import parse
+    except ImportError:
+        return None
+    # A half-built package exposes the `parse` submodule instead of the function.
+    return parse if callable(parse) else None
 
 
 def _topic_ast(topic: Topic) -> Any:
@@ -481,8 +491,9 @@ class _Source:
                     self.problems.append(
                         (line, f"{_fmt_path(child)}: duplicate key (first at line {first[key]})")
                     )
-                    continue
-                first[key] = line
+                else:
+                    first[key] = line
+                # PyYAML keeps the last duplicate, so its lines are the ones errors refer to.
                 self.lines[child] = line
                 self.walk(value_node, child, seen)
         elif isinstance(node, yaml.SequenceNode):
@@ -595,7 +606,7 @@ def _describe(error: Mapping[str, Any], loc: Path_) -> str:
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
         return message
-    if kind in ("query_syntax",):
+    if kind == "query_syntax":
         return message
     value = error.get("input")
     if isinstance(value, (str, int, float, bool)) or value is None:
