@@ -82,13 +82,13 @@ def run(config, *, day: date, db_path=None, api_url: str | None = None, client: 
             report.written = [str(p) for p in written.written]
         except BaseException:
             report.status = "failed"
-            report.requests = client.stats_dict() if hasattr(client, "stats_dict") else {}
+            report.requests = dict(client.stats)
             store.finish_run(run_id, "failed", report.as_dict())
             raise
         finally:
             if own_client:
                 client.close()
-        report.requests = client.stats_dict() if hasattr(client, "stats_dict") else {}
+        report.requests = dict(client.stats)
         report.seconds = time.monotonic() - started
         store.finish_run(run_id, report.status, report.as_dict())
     return report
