@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as StdET
 from datetime import datetime, timezone
 from pathlib import Path

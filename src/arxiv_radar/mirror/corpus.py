@@ -20,6 +20,10 @@ __all__ = ["Corpus", "LoadProblem"]
 
 log = logging.getLogger(__name__)
 
+# Tokenized search text is cached per paper up to this many papers (a few KB each); beyond it,
+# a query tokenizes as it goes, so a million-paper corpus does not hold it all in memory.
+TEXT_CACHE_LIMIT = 20_000
+
 # Bulk lines that fail to parse are skipped; keep only this many messages, count the rest.
 _MAX_PROBLEMS_KEPT = 1000
 
@@ -38,6 +42,7 @@ class Corpus:
         self._papers: dict[str, Paper] = {}
         self.problems: list[LoadProblem] = []
         self.problem_count = 0
+        self._texts: dict[str, object] = {}
         for paper in papers:
             self.add(paper)
 
@@ -51,10 +56,24 @@ class Corpus:
     def add(self, paper: Paper) -> None:
         # Re-inserting moves the id to the end, so iteration order is "last loaded last".
         self._papers.pop(paper.id, None)
+        self._texts.pop(paper.id, None)
         self._papers[paper.id] = paper
 
     def get(self, paper_id: str) -> Paper | None:
         return self._papers.get(paper_id)
+
+    def searchable(self, paper: Paper):
+        """The paper's tokenized text for ``arxiv_radar.query.matches``, cached for the
+        corpus's own papers so that paging through one query tokenizes each paper once."""
+        from arxiv_radar.query import PaperText
+
+        cached = self._texts.get(paper.id)
+        if cached is not None and cached.paper is paper:
+            return cached
+        text = PaperText(paper)
+        if self._papers.get(paper.id) is paper and len(self._texts) < TEXT_CACHE_LIMIT:
+            self._texts[paper.id] = text
+        return text
 
     def __len__(self) -> int:
         return len(self._papers)

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from .common import badge_block, dotted_date, updated_date
-from .escape import compat_text, md_url
+from .escape import collapse, compat_text, md_url
 from .view import Entry, RenderOptions, TopicView
 
 __all__ = [
@@ -56,22 +56,25 @@ def _code(entry: Entry) -> str | None:
     return md_url(entry.code_url)
 
 
-def compat_row(entry: Entry) -> str:
+def compat_row(entry: Entry, escape: bool = True) -> str:
+    """A table row. ``escape=False`` gives the raw row cv-arxiv-daily keeps in its JSON."""
     p = entry.paper
+    text = compat_text if escape else collapse
     code = _code(entry)
     code_cell = f"**[link]({code})**" if code else "null"
     return (
-        f"|**{updated_date(entry).isoformat()}**|**{compat_text(p.title)}**|"
-        f"{compat_text(p.first_author)} et.al.|[{p.id}]({p.abs_url})|{code_cell}|\n"
+        f"|**{updated_date(entry).isoformat()}**|**{text(p.title)}**|"
+        f"{text(p.first_author)} et.al.|[{p.id}]({p.abs_url})|{code_cell}|\n"
     )
 
 
-def compat_wechat_row(entry: Entry) -> str:
+def compat_wechat_row(entry: Entry, escape: bool = True) -> str:
     p = entry.paper
+    text = compat_text if escape else collapse
     url = p.abs_url
     row = (
-        f"- {updated_date(entry).isoformat()}, **{compat_text(p.title)}**, "
-        f"{compat_text(p.first_author)} et.al., Paper: [{url}]({url})"
+        f"- {updated_date(entry).isoformat()}, **{text(p.title)}**, "
+        f"{text(p.first_author)} et.al., Paper: [{url}]({url})"
     )
     code = _code(entry)
     if code:
@@ -144,7 +147,13 @@ def render_wechat(topics: Sequence[TopicView], opts: RenderOptions) -> str:
 
 def render_json(topics: Sequence[TopicView], opts: RenderOptions, *, wechat: bool = False) -> str:
     """cv-arxiv-daily's JSON database: {topic: {id: row}}, ``json.dump`` defaults (one line,
-    ", "/": " separators, non-ASCII as \\u escapes). Rows are unprettified, in the order the
-    entries are given (cv-arxiv-daily's dict keeps insertion order; pass first-seen order)."""
-    make_row = compat_wechat_row if wechat else compat_row
+    ", "/": " separators, non-ASCII as \\u escapes). Rows are raw like cv-arxiv-daily's (no
+    Markdown escaping, no math spacing: that happens when Markdown is written), so
+    read_legacy_json gives back the same titles; in the order the entries are given
+    (cv-arxiv-daily's dict keeps insertion order; pass first-seen order)."""
+    row = compat_wechat_row if wechat else compat_row
+
+    def make_row(e: Entry) -> str:
+        return row(e, escape=False)
+
     return json.dumps({t.name: _rows_by_id(t, make_row) for t in topics})

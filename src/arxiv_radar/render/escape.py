@@ -13,13 +13,13 @@ __all__ = ["collapse", "compat_text", "html_text", "md_cell", "md_heading", "md_
 
 # Whitespace, C0/C1 control characters and Unicode line/paragraph separators become one space:
 # a newline inside a table row ends the row.
-_SPACE_RUN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # A backslash is doubled only when it would otherwise escape something (ASCII punctuation,
 # including our own "\|") or the cell's closing pipe (end of text). Before a letter it is
 # literal in CommonMark, so LaTeX such as $\times$ is kept as written.
-_CELL_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)|[|*<>&]")
-_CELL_MAP = {"\\": "\\\\", "|": "\\|", "*": "\\*", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_CELL_SPECIAL = re.compile(r"[\\|*<>&]")
+_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)")
 
 _HEADING_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)|[*_`\[\]#<>&]")
 _HEADING_MAP = {"\\": "\\\\", "*": "\\*", "_": "\\_", "`": "\\`", "[": "\\[", "]": "\\]",
@@ -39,7 +39,17 @@ _URL_BAD_CHAR = re.compile(r"[\x00-\x20\x7f-\x9f|()<>\"'`\\\[\]*]")
 
 def collapse(text: str) -> str:
     """Runs of whitespace and control characters -> one space; trimmed."""
-    return _SPACE_RUN.sub(" ", text).strip()
+    # isprintable() is False at the first control or non-space whitespace character, and
+    # much cheaper than a regex scan; str.split() knows every Unicode whitespace (newlines,
+    # U+2028, ...). Both run in C.
+    if text.isprintable():
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            return " ".join(text.split())
+        return text
+    text = " ".join(text.split())
+    if not text.isprintable() and _CONTROL.search(text):
+        text = " ".join(_CONTROL.sub(" ", text).split())
+    return text
 
 
 def md_cell(text: str) -> str:
@@ -47,7 +57,13 @@ def md_cell(text: str) -> str:
     text = collapse(text)
     if not _CELL_SPECIAL.search(text):
         return text
-    return _CELL_SPECIAL.sub(lambda m: _CELL_MAP[m.group()], text)
+    if "\\" in text:  # decided on the original next character, before we add any backslash
+        text = _BACKSLASH.sub(r"\\\\", text)
+    # "&" first so the entities we write are not escaped again. Plain replaces run in C.
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("|", "\\|").replace("*", "\\*")
+    )
 
 
 def md_heading(text: str) -> str:
@@ -77,4 +93,6 @@ def md_url(url: str | None) -> str | None:
     url = url.strip()
     if not _URL_OK.match(url):
         return None
+    if not _URL_BAD_CHAR.search(url):
+        return url
     return _URL_BAD_CHAR.sub(lambda m: "%{:02X}".format(ord(m.group())), url)
