@@ -53,10 +53,10 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> tuple[str, ...]:
     """The stemmed words of ``text``, in order."""
-    return tuple(stem(w) for w in words(text))
+    return tuple(map(stem, words(text)))
 
 
 def tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(unstemmed words, stemmed words) of ``text``, position by position."""
     ws = tuple(words(text))
-    return ws, tuple(stem(w) for w in ws)
+    return ws, tuple(map(stem, ws))
