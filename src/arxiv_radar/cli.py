@@ -162,3 +162,31 @@ def mirror_serve(corpus: tuple[str, ...], host: str, port: int) -> None:
     from .mirror import serve_forever
 
     serve_forever([Path(c) for c in corpus], host=host, port=port)
+
+
+@main.command("import-legacy")
+@click.argument("json_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).")
+@db_option
+@date_option
+@_handle_errors
+def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | None, day: date | None) -> None:
+    """Import a cv-arxiv-daily JSON database (topic -> id -> row) into the store."""
+    from . import calendar
+    from .legacy_import import import_legacy
+    from .store import Store
+
+    if db_path is None:
+        db_path = str(_load_config(config_path).path_of("database")) if config_path else "arxiv-radar.sqlite"
+    with Store.open(db_path) as store:
+        report = import_legacy(json_path, store, day or calendar.today())
+    click.echo(f"Imported {report.rows} rows ({report.distinct_papers} distinct papers) from {json_path} into {db_path}.")
+    for topic, count in report.topics.items():
+        click.echo(f"  {topic}: {count} rows")
+    if report.unreadable:
+        click.echo(f"{len(report.unreadable)} rows could not be read:", err=True)
+        for topic, key, why in report.unreadable:
+            click.echo(f"  {topic} / {key}: {why}", err=True)
+        sys.exit(1)
+    click.echo("0 unreadable rows.")

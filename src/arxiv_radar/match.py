@@ -44,7 +44,7 @@ def rematch_changed_topics(store: Store, topics: dict, day: date) -> list[str]:
         with store.transaction():
             store.clear_topic(name)
             hits = []
-            for paper in store.iter_papers():
+            for paper in store.iter_papers(include_legacy=False):
                 why = explain(topic.ast, paper)
                 if why is not None:
                     hits.append((paper.id, why))

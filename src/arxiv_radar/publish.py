@@ -11,8 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from .fsutil import atomic_write_text
+from .render.legacy import LegacyRow, entry_from_legacy
 from .render.view import Entry, RenderOptions, TopicView
 from .store import Store
+from .store.legacy import LegacyRecord, legacy_rows
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +30,47 @@ class PublishResult:
         (self.written if changed else self.unchanged).append(path)
 
 
-def build_views(store: Store, topic_names: list[str]) -> list[TopicView]:
+def build_views(store: Store, topic_names: list[str], *, style: str = "seed") -> list[TopicView]:
+    """One TopicView per topic from the store.
+
+    In the cv-arxiv-daily style, rows imported from a cv-arxiv-daily database are shown as that
+    tool wrote them (per topic, in its order), so its files come out byte for byte.
+    """
     views = []
     for name in topic_names:
         ids = store.matched_ids(name)
         papers = store.get_papers(ids)
         links = store.link_summaries(ids)
         complete = store.authors_complete(ids)
-        entries = tuple(
-            Entry(
+        legacy = legacy_rows(store.conn, name) if style == "cv-arxiv-daily" else {}
+        entries = []
+        for pid in ids:
+            if pid not in papers:
+                continue
+            link = links[pid]
+            if pid in legacy:
+                entry = entry_from_legacy(_legacy_row(legacy[pid]))
+                # A link our enrichment found since is shown; the old rows' own links stay as they were.
+                if entry.code_url is None and link.status == "found" and link.source != "legacy":
+                    entry = Entry(entry.paper, link.url, "found", False)
+                entries.append(entry)
+                continue
+            entries.append(Entry(
                 paper=papers[pid],
-                code_url=links[pid].url,
-                code_status=links[pid].status,
+                code_url=link.url,
+                code_status=link.status,
                 authors_complete=complete.get(pid, True),
-            )
-            for pid in ids
-            if pid in papers
-        )
-        views.append(TopicView(name=name, entries=entries))
+            ))
+        if legacy:
+            # cv-arxiv-daily keeps rows in the order it first wrote them; later papers follow.
+            order = {pid: rec.position for pid, rec in legacy.items()}
+            entries.sort(key=lambda e: (order.get(e.paper.id, len(order)),))
+        views.append(TopicView(name=name, entries=tuple(entries)))
     return views
+
+
+def _legacy_row(rec: LegacyRecord) -> LegacyRow:
+    return LegacyRow(rec.day, rec.title, rec.first_author, rec.paper_id, rec.version, rec.code_url)
 
 
 def render_options(config, day: date, style: str | None = None) -> RenderOptions:
@@ -72,8 +96,8 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
     """Write README/JSON/Pages/WeChat outputs for every configured topic, as the config asks."""
     from . import render
 
-    views = build_views(store, list(config.topics))
     opts = render_options(config, day, style)
+    views = build_views(store, list(config.topics), style=opts.style)
     result = PublishResult()
 
     def write(key_or_path, text: str) -> None:

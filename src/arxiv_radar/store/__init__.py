@@ -59,8 +59,8 @@ class Store:
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         return _papers.get_papers(self.conn, ids)
 
-    def iter_papers(self) -> Iterator[Paper]:
-        return _papers.iter_papers(self.conn)
+    def iter_papers(self, *, include_legacy: bool = True) -> Iterator[Paper]:
+        return _papers.iter_papers(self.conn, include_legacy=include_legacy)
 
     def paper_count(self) -> int:
         return _papers.paper_count(self.conn)

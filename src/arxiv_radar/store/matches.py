@@ -6,7 +6,11 @@ import sqlite3
 from datetime import date
 from typing import Iterable
 
-__all__ = ["add_matches", "matched_ids", "clear_topic", "topics_of"]
+__all__ = ["IMPORTED", "add_matches", "matched_ids", "clear_topic", "topics_of"]
+
+# The explanation stored for matches imported from a cv-arxiv-daily database: that tool matched
+# them against arXiv's full text, which we cannot re-check from the row alone, so they stay.
+IMPORTED = "imported from cv-arxiv-daily"
 
 
 def add_matches(conn: sqlite3.Connection, topic: str, hits: Iterable[tuple[str, str | None]], day: date) -> int:
@@ -25,7 +29,8 @@ def matched_ids(conn: sqlite3.Connection, topic: str) -> list[str]:
 
 
 def clear_topic(conn: sqlite3.Connection, topic: str) -> None:
-    conn.execute("DELETE FROM matches WHERE topic = ?", (topic,))
+    """Forget a topic's matches before matching it afresh (imported ones stay)."""
+    conn.execute("DELETE FROM matches WHERE topic = ? AND explain IS NOT ?", (topic, IMPORTED))
 
 
 def topics_of(conn: sqlite3.Connection, paper_ids: Iterable[str]) -> dict[str, list[str]]:

@@ -147,11 +147,16 @@ def authors_complete(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, 
     return out
 
 
-def iter_papers(conn: sqlite3.Connection, *, batch: int = 2000) -> Iterator[Paper]:
-    """Every stored paper, streamed in id order (without version lists, for speed)."""
+def iter_papers(conn: sqlite3.Connection, *, batch: int = 2000, include_legacy: bool = True) -> Iterator[Paper]:
+    """Every stored paper, streamed in id order (without version lists, for speed).
+
+    ``include_legacy=False`` leaves out records known only from a cv-arxiv-daily row (title and
+    first author): too little to match a topic against.
+    """
     last = ""
+    where = "" if include_legacy else " AND origin != 'legacy'"
     while True:
-        rows = conn.execute("SELECT * FROM papers WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+        rows = conn.execute(f"SELECT * FROM papers WHERE id > ?{where} ORDER BY id LIMIT ?", (last, batch)).fetchall()
         if not rows:
             return
         for r in rows:
