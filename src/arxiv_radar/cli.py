@@ -96,18 +96,44 @@ def main(verbose: int, quiet: bool) -> None:
 @date_option
 @_handle_errors
 def run(config_path: str, db_path: str | None, api_url: str | None, day: date | None) -> None:
-    """The daily job: harvest, store, match, render."""
-    from . import calendar, pipeline
+    """The daily job: harvest what arXiv announced since the last run, store, match, render."""
+    from . import pipeline
 
     config = _load_config(config_path)
-    report = pipeline.run(config, day=day or calendar.today(), db_path=db_path, api_url=api_url)
+    report = pipeline.run(config, day=day, db_path=db_path, api_url=api_url)
     _print_report(report)
+    if report.status == "partial":
+        sys.exit(3)
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL).")
+@click.option("--from", "start", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="First day (New York).")
+@click.option("--to", "end", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (New York), inclusive.")
+@_handle_errors
+def backfill(config_path: str, db_path: str | None, api_url: str | None, start: date, end: date) -> None:
+    """Harvest every announcement in a range of days; the next run or render shows them."""
+    from . import pipeline
+
+    if end < start:
+        raise click.BadParameter("--to is before --from")
+    config = _load_config(config_path)
+    report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url)
+    _print_report(report)
+    if report.status == "partial":
+        sys.exit(3)
 
 
 def _print_report(report) -> None:
-    click.echo(f"Run for {report.day}: {report.harvested} papers harvested, {len(report.new)} new, {len(report.updated)} updated.")
+    days = ", ".join(report.announcements) or "none"
+    click.echo(f"{report.command.capitalize()} for {report.day}: announcements covered: {days}.")
+    click.echo(f"{report.harvested} papers harvested, {len(report.new)} new, {len(report.updated)} updated.")
     for name, counts in report.per_topic.items():
-        click.echo(f"  {name}: {counts['new']} new, {counts['total']} in all")
+        click.echo(f"  {name}: {counts['new']} new, {counts.get('updated', 0)} updated, {counts['total']} in all")
+    for label, why in report.failures:
+        click.echo(f"  could not fetch {label}: {why}", err=True)
     for path in report.written:
         click.echo(f"  wrote {path}")
 
@@ -156,12 +182,16 @@ def mirror() -> None:
               help="An arXiv Atom file or bulk-metadata JSONL file (repeat for more).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on (0 picks a free one).")
+@click.option("--faults", "faults", metavar="SPEC", help="Inject faults, e.g. 429=0.1,503=0.05,stall=0.05,seed=42 (see mirror/faults.py).")
+@click.option("--now", "now", metavar="ISO", help="Fix the mirror's clock (RSS picks its announcement by it), e.g. 2026-03-05T12:00:00Z.")
 @_handle_errors
-def mirror_serve(corpus: tuple[str, ...], host: str, port: int) -> None:
-    """Serve papers in arXiv's API format until interrupted."""
-    from .mirror import serve_forever
+def mirror_serve(corpus: tuple[str, ...], host: str, port: int, faults: str | None, now: str | None) -> None:
+    """Serve papers in arXiv's API, OAI-PMH and RSS formats until interrupted."""
+    from .mirror import FaultSpec, serve_forever
+    from .mirror.server import parse_now
 
-    serve_forever([Path(c) for c in corpus], host=host, port=port)
+    serve_forever([Path(c) for c in corpus], host=host, port=port,
+                  faults=FaultSpec.parse(faults) if faults else None, now=parse_now(now))
 
 
 @main.command("import-legacy")
@@ -190,3 +220,48 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
             click.echo(f"  {topic} / {key}: {why}", err=True)
         sys.exit(1)
     click.echo("0 unreadable rows.")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--store", "store_mode", type=click.Choice(["commit", "branch"]), default="commit", show_default=True,
+              help="Keep the store between workflow runs committed next to the outputs, or on a data branch.")
+@click.option("--data-branch", default="arxiv-radar-data", show_default=True, help="The data branch (with --store branch).")
+@click.option("--store-path", default="arxiv-radar.sqlite", show_default=True, help="The store's path, relative to DIRECTORY.")
+@click.option("--cron", default=None, metavar="'M H * * D'", help="The workflow's schedule (UTC); default: just after arXiv's announcement.")
+@click.option("--contact-email", default=None, help="Your address, put in the User-Agent as arXiv asks.")
+@click.option("--python", "python_version", default="3.12", show_default=True, help="Python version for the workflow.")
+@click.option("--install", "install_spec", default=None, help="What the workflow pip-installs (default: this arxiv-radar version).")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@_handle_errors
+def init(directory: str, store_mode: str, data_branch: str, store_path: str, cron: str | None,
+         contact_email: str | None, python_version: str, install_spec: str | None, force: bool) -> None:
+    """Write config.yaml, a GitHub Actions workflow and .gitignore into DIRECTORY (never prompts)."""
+    from .scaffold import init_project
+
+    result = init_project(directory, force=force, store_mode=store_mode, data_branch=data_branch,
+                          store_path=store_path, cron=cron, contact_email=contact_email,
+                          python_version=python_version, install_spec=install_spec)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Schedule: '{result.schedule.cron}' (UTC); the store is kept "
+               + ("on the data branch." if store_mode == "branch" else "in the repository."))
+    click.echo("Next: edit the topics in config.yaml, check them with `arxiv-radar doctor`, then commit and push.")
+
+
+@main.command()
+@config_option
+@db_option
+@click.option("--offline", is_flag=True, help="Do not contact any endpoint.")
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds to wait for each endpoint.")
+@_handle_errors
+def doctor(config_path: str, db_path: str | None, offline: bool, timeout: float) -> None:
+    """Check the config, the topics' queries, the store, templates and endpoints; write nothing.
+
+    Exit code 0 when all is well (warnings allowed), 2 for an invalid config, 1 for any other problem.
+    """
+    from .doctor import doctor as run_doctor, print_doctor
+
+    result = run_doctor(config_path, offline=offline, db_path=db_path, timeout=timeout)
+    print_doctor(result)
+    sys.exit(result.exit_code)

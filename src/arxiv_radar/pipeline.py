@@ -1,48 +1,67 @@
-"""The daily run, stage by stage: plan -> harvest -> store -> match -> (enrich) -> render."""
+"""The daily run, stage by stage: plan -> harvest -> store -> match -> enrich -> render -> deliver.
+
+The one place that strings the stages together. Each stage reads what the one before wrote to
+the store, so `render`, `links` and `backfill` can run alone.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import calendar
+from .harvest import Endpoints, empty_set_harvests, harvest
 from .match import match_papers, rematch_changed_topics
+from .plan import make_plan
 from .publish import publish
-from .query import to_api
-from .sources import ArxivAPI, PoliteClient
+from .sources import PoliteClient
 from .store import Store
+from .store.codec import iso, parse_dt
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RunReport", "run", "render"]
+__all__ = ["RunReport", "run", "backfill", "render", "WATERMARK"]
+
+# The run clock up to which every announcement has been harvested.
+WATERMARK = "harvest.watermark"
 
 
 @dataclass
 class RunReport:
     day: date
-    window: tuple[str, str] = ("", "")
+    command: str = "run"
+    announcements: list[str] = field(default_factory=list)
+    window: tuple[str, str] | None = None
+    plan: list[str] = field(default_factory=list)
     harvested: int = 0
     new: list[str] = field(default_factory=list)
     updated: list[tuple[str, int]] = field(default_factory=list)
     per_topic: dict[str, dict[str, int]] = field(default_factory=dict)
     requests: dict[str, dict[str, int]] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    status: str = "ok"
+    status: str = "ok"  # ok | partial | failed
 
     def as_dict(self) -> dict:
         return {
+            "command": self.command,
             "day": self.day.isoformat(),
-            "window": list(self.window),
+            "announcements": self.announcements,
+            "window": list(self.window) if self.window else None,
+            "plan": self.plan,
             "harvested": self.harvested,
             "new": self.new,
             "updated": [list(u) for u in self.updated],
             "topics": self.per_topic,
             "requests": self.requests,
+            "failures": [list(f) for f in self.failures],
             "written": self.written,
+            "notes": self.notes,
             "seconds": round(self.seconds, 3),
             "status": self.status,
         }
@@ -52,45 +71,103 @@ def open_store(config, db_path: str | Path | None) -> Store:
     return Store.open(Path(db_path) if db_path else config.path_of("database"))
 
 
-def run(config, *, day: date, db_path=None, api_url: str | None = None, client: PoliteClient | None = None) -> RunReport:
-    """Harvest the look-back window ending with ``day``, store, match and render."""
+def _client(config, client: PoliteClient | None) -> tuple[PoliteClient, bool]:
+    if client is not None:
+        return client, False
+    return PoliteClient(min_interval=config.request_interval, contact=config.contact_email), True
+
+
+def _endpoints(config, api_url: str | None) -> Endpoints:
+    return Endpoints(api_url or config.api_url, config.oai_url, config.rss_url, config.max_results)
+
+
+def _harvest_into(store: Store, config, report: RunReport, since: datetime, clock: datetime,
+                  client: PoliteClient, api_url: str | None, day: date, *, backfill: bool) -> bool:
+    """Plan, harvest, store and match; returns True when everything planned was fetched."""
+    plan = make_plan(config.topics, config.source, since, clock, backfill=backfill)
+    report.plan = plan.describe()
+    report.announcements = [a.day.isoformat() for a in plan.announcements]
+    if plan.window:
+        report.window = (iso(plan.window[0]), iso(plan.window[1]))
+    for line in report.plan:
+        log.info("plan: %s", line)
+    result = harvest(plan, client, _endpoints(config, api_url), backfill=backfill)
+    report.harvested = len(result.papers)
+    report.failures = list(result.failures)
+    upserted = store.upsert_papers(result.papers.values(), day)
+    report.new, report.updated = upserted.new, upserted.updated
+    rematch_changed_topics(store, config.topics, day)
+    added = match_papers(store, config.topics, result.papers.values(), day)
+    updated_ids = {pid for pid, _ in upserted.updated}
+    for name in config.topics:
+        ids = set(store.matched_ids(name))
+        report.per_topic[name] = {
+            "new": added.get(name, 0),
+            "updated": len(ids & updated_ids),
+            "total": len(ids),
+        }
+    empty = [] if backfill else empty_set_harvests(plan, result, store)
+    for label in empty:
+        report.failures.append((label, "came back empty on an announcement day although earlier announcements had papers"))
+    return result.complete and not empty
+
+
+def run(config, *, day: date | None = None, db_path=None, api_url: str | None = None,
+        client: PoliteClient | None = None) -> RunReport:
+    """Harvest every announcement since the watermark (or the look-back on a first run) up to
+    the run's clock, store, match, render. ``day`` stands for the clock: the end of that day in
+    New York. A run whose harvest was incomplete still keeps and renders what it got, leaves
+    the watermark where it was, and reports status "partial"."""
     started = time.monotonic()
+    clock = calendar.run_clock(day)
+    day = day or calendar.today()
     report = RunReport(day=day)
-    end = calendar.day_end(day)
-    start = calendar.day_start(day - timedelta(days=config.lookback_days))
-    report.window = (start.isoformat(), end.isoformat())
-    own_client = client is None
-    client = client or PoliteClient(min_interval=config.request_interval, contact=config.contact_email)
-    api = ArxivAPI(client, base_url=api_url or config.api_url, page_size=config.max_results)
-    with open_store(config, db_path) as store:
-        run_id = store.begin_run("run", day)
-        try:
-            harvested = {}
-            for name, topic in config.topics.items():
-                query = to_api(topic.ast)
-                log.info("topic %s: searching %s", name, query)
-                for paper in api.search_window(query, start, end):
-                    harvested[paper.id] = paper
-            report.harvested = len(harvested)
-            result = store.upsert_papers(harvested.values(), day)
-            report.new, report.updated = result.new, result.updated
-            rematch_changed_topics(store, config.topics, day)
-            added = match_papers(store, config.topics, harvested.values(), day)
-            for name in config.topics:
-                report.per_topic[name] = {"new": added.get(name, 0), "total": len(store.matched_ids(name))}
-            written = publish(config, store, day)
-            report.written = [str(p) for p in written.written]
-        except BaseException:
-            report.status = "failed"
+    client, own_client = _client(config, client)
+    try:
+        with open_store(config, db_path) as store:
+            run_id = store.begin_run("run", day)
+            try:
+                mark = parse_dt(store.get_state(WATERMARK))
+                since = mark or clock - timedelta(days=config.lookback_days)
+                complete = _harvest_into(store, config, report, since, clock, client, api_url, day, backfill=False)
+                if complete and clock > since:
+                    store.set_state(WATERMARK, iso(clock))
+                report.status = "ok" if complete else "partial"
+                report.written = [str(p) for p in publish(config, store, day).written]
+            except BaseException:
+                report.status = "failed"
+                report.requests = dict(client.stats)
+                store.finish_run(run_id, "failed", report.as_dict())
+                raise
             report.requests = dict(client.stats)
-            store.finish_run(run_id, "failed", report.as_dict())
-            raise
-        finally:
-            if own_client:
-                client.close()
-        report.requests = dict(client.stats)
-        report.seconds = time.monotonic() - started
-        store.finish_run(run_id, report.status, report.as_dict())
+            report.seconds = time.monotonic() - started
+            store.finish_run(run_id, report.status, report.as_dict())
+    finally:
+        if own_client:
+            client.close()
+    return report
+
+
+def backfill(config, *, start: date, end: date, db_path=None, api_url: str | None = None,
+             client: PoliteClient | None = None) -> RunReport:
+    """Harvest every announcement from ``start`` to ``end`` (New York days, inclusive). The
+    watermark does not move; outputs reflect the backfill at the next run or render."""
+    started = time.monotonic()
+    report = RunReport(day=end, command="backfill")
+    client, own_client = _client(config, client)
+    try:
+        with open_store(config, db_path) as store:
+            run_id = store.begin_run("backfill", end)
+            since = calendar.day_start(start) - timedelta(microseconds=1)
+            complete = _harvest_into(store, config, report, since, calendar.day_end(end), client, api_url, end,
+                                     backfill=True)
+            report.status = "ok" if complete else "partial"
+            report.requests = dict(client.stats)
+            report.seconds = time.monotonic() - started
+            store.finish_run(run_id, report.status, report.as_dict())
+    finally:
+        if own_client:
+            client.close()
     return report
 
 

@@ -6,6 +6,7 @@ papers that match neither, so the run exercises harvesting, local matching and r
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -54,6 +55,8 @@ def run_demo(out_dir: Path) -> DemoResult:
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The mirror's request log is for people watching a served mirror, not for the demo.
+    logging.getLogger("arxiv_radar.mirror").setLevel(logging.WARNING)
     config = demo_config(out_dir)
     with start_mirror([corpus_path()]) as server:
         report = pipeline.run(config, day=DEMO_DAY, api_url=server.api_url)

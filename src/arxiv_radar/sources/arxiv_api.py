@@ -154,9 +154,14 @@ class ArxivAPI:
         base = {"search_query": query, "sortBy": sort_by, "sortOrder": sort_order}
         return self._unique(self._feeds(base, limit), set())
 
-    def search_window(self, query: str, start: datetime, end: datetime) -> Iterator[Paper]:
+    def search_window(
+        self, query: str, start: datetime, end: datetime, *, date_field: str = "submittedDate"
+    ) -> Iterator[Paper]:
         """Papers matching ``query`` submitted in [start, end], both ends inclusive at minute
         precision as arXiv's ``submittedDate`` range is. Datetimes must be timezone-aware.
+
+        ``date_field="lastUpdatedDate"`` selects by the latest version's date instead, which
+        catches replacements (and new papers, whose latest version is their first).
 
         A window with more results than arXiv serves per query is split in halves until each
         part fits.
@@ -164,11 +169,15 @@ class ArxivAPI:
         lo, hi = _minute(start, "start"), _minute(end, "end")
         if hi < lo:
             raise ValueError(f"window end {end} is before its start {start}")
-        return self._window(query, lo, hi, set())
+        if date_field not in ("submittedDate", "lastUpdatedDate"):
+            raise ValueError(f"date_field must be submittedDate or lastUpdatedDate, got {date_field!r}")
+        return self._window(query, lo, hi, set(), date_field)
 
-    def _window(self, query: str, lo: datetime, hi: datetime, seen: set[str]) -> Iterator[Paper]:
-        q = f"({query}) AND submittedDate:[{_stamp(lo)} TO {_stamp(hi)}]"
-        base = {"search_query": q, "sortBy": "submittedDate", "sortOrder": "ascending"}
+    def _window(
+        self, query: str, lo: datetime, hi: datetime, seen: set[str], field: str = "submittedDate"
+    ) -> Iterator[Paper]:
+        q = f"({query}) AND {field}:[{_stamp(lo)} TO {_stamp(hi)}]"
+        base = {"search_query": q, "sortBy": field, "sortOrder": "ascending"}
         feeds = self._feeds(base, None)
         first = next(feeds, None)
         if first is None:
@@ -179,8 +188,8 @@ class ArxivAPI:
             minutes = int((hi - lo) / _MINUTE)
             mid = lo + _MINUTE * (minutes // 2)
             log.info("splitting %s..%s (%d results)", lo, hi, first.total_results)
-            yield from self._window(query, lo, mid, seen)
-            yield from self._window(query, mid + _MINUTE, hi, seen)
+            yield from self._window(query, lo, mid, seen, field)
+            yield from self._window(query, mid + _MINUTE, hi, seen, field)
             return
         if first.total_results > self.result_limit:
             log.warning(

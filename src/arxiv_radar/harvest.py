@@ -1,0 +1,122 @@
+"""Carrying out a plan: each step's requests, with failures recorded instead of raised.
+
+What a step fetched is kept even when a later step fails; the caller decides the watermark.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .errors import FetchError
+from .model import Paper
+from .plan import Plan, Step, oai_set
+from .sources import ArxivAPI, PoliteClient
+from .sources.oai import OAIHarvester
+from .sources.rss import RSSReader
+
+log = logging.getLogger(__name__)
+
+__all__ = ["HarvestResult", "harvest", "empty_set_harvests"]
+
+
+@dataclass
+class HarvestResult:
+    papers: dict[str, Paper] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (step label, why)
+    per_step: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.failures
+
+    def add(self, step: Step, papers) -> None:
+        count = 0
+        for paper in papers:
+            old = self.papers.get(paper.id)
+            if old is None or paper.version >= old.version:
+                self.papers[paper.id] = paper
+            count += 1
+        self.per_step[f"{step.kind}: {step.label}"] = count
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    api_url: str
+    oai_url: str
+    rss_url: str
+    page_size: int = 100
+
+
+def _in_window(paper: Paper, start: datetime, end: datetime, backfill: bool) -> bool:
+    first = paper.versions[0].submitted if paper.versions and paper.versions[0].submitted else paper.published
+    latest = paper.updated or first
+    if backfill:
+        return start <= first < end
+    return start <= first < end or start <= latest < end
+
+
+def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill: bool = False) -> HarvestResult:
+    result = HarvestResult()
+    if plan.window is None:
+        return result
+    start, end = plan.window
+    api = ArxivAPI(client, base_url=endpoints.api_url, page_size=endpoints.page_size)
+    for step in plan.steps:
+        try:
+            if step.kind == "api":
+                # The API's date ranges have minute precision and inclusive ends.
+                papers = list(api.search_window(step.query, start, end - timedelta(minutes=1),
+                                                date_field=step.date_field))
+            elif step.kind == "oai":
+                oai = OAIHarvester(client, endpoints.oai_url)
+                records = oai.list_records(step.set_spec, (start - timedelta(days=1)).date(),
+                                           (plan.clock + timedelta(days=1)).date())
+                papers = [p for p in records if _in_window(p, start, end, backfill)]
+            elif step.kind == "rss":
+                announcement = RSSReader(client, endpoints.rss_url).latest(list(step.categories))
+                # RSS items carry no submission times: the API's records have them.
+                ids = [item.paper.id for item in announcement.items]
+                papers = list(api.fetch_ids(ids)) if ids else []
+            else:
+                raise ValueError(f"unknown step kind {step.kind!r}")
+        except FetchError as exc:
+            log.error("%s %s failed: %s", step.kind, step.label, exc)
+            result.failures.append((f"{step.kind}: {step.label}", str(exc)))
+            continue
+        result.add(step, papers)
+        log.info("%s %s: %d papers", step.kind, step.label, len(papers))
+    return result
+
+
+def empty_set_harvests(plan: Plan, result: HarvestResult, store) -> list[str]:
+    """Category sets that came back empty although the store has papers of that set from the
+    five announcements before: arXiv (or a proxy) answered, but with nothing, which is a fault.
+    """
+    from . import calendar
+
+    suspicious = []
+    if not plan.announcements:
+        return suspicious
+    first = plan.announcements[0]
+    earlier = []
+    t = first.at - timedelta(seconds=1)
+    for _ in range(5):
+        a = calendar.last_announcement_before(t)
+        earlier.append(a)
+        t = a.at - timedelta(seconds=1)
+    lo, hi = earlier[-1].window_start, earlier[0].window_end
+    for step in plan.steps:
+        if step.kind not in ("oai", "rss") or result.per_step.get(f"{step.kind}: {step.label}", 0):
+            continue
+        if f"{step.kind}: {step.label}" in dict(result.failures):
+            continue
+        sets = {oai_set(c) for c in step.categories} if step.kind == "rss" else {step.set_spec}
+        rows = store.conn.execute(
+            "SELECT categories FROM papers WHERE published >= ? AND published < ?",
+            (lo.strftime("%Y-%m-%dT%H:%M:%SZ"), hi.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        )
+        if any(sets & {oai_set(c) for c in r[0].split()} for r in rows):
+            suspicious.append(f"{step.kind}: {step.label}")
+    return suspicious

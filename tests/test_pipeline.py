@@ -1,0 +1,140 @@
+"""The daily job end to end through the local mirror: windows, watermarks, versions, outputs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from arxiv_radar import pipeline
+from arxiv_radar.config import config_from_dict
+from arxiv_radar.mirror import start_mirror
+from arxiv_radar.sources import PoliteClient
+from arxiv_radar.store import Store
+
+from synthetic import bulk_line, ny, write_corpus
+
+
+def make_config(tmp_path, **extra):
+    data = {"keywords": {"Radar": {"filters": ["radar"]}}, "max_results": 5, "request_interval": 0.0}
+    data.update(extra)
+    return config_from_dict(data, base_dir=tmp_path)
+
+
+def fast_client():
+    return PoliteClient(min_interval=0.0, max_attempts=2, max_retry_seconds=0.5, backoff_initial=0.01, timeout=5)
+
+
+def new_events(tmp_path):
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        return [tuple(r) for r in s.conn.execute("select paper_id, kind, version, day from events order by seq")]
+
+
+# A week of February 2026 without holidays. Announcements (20:00 New York):
+#   Sun Feb 8  covers Thu Feb 5 14:00 - Fri Feb 6 14:00
+#   Mon Feb 9  covers Fri Feb 6 14:00 - Mon Feb 9 14:00
+#   Tue Feb 10 covers Mon 14:00 - Tue 14:00, Wed Feb 11 Tue-Wed, Thu Feb 12 Wed-Thu.
+WEEK = {
+    "2602.00001": ny(2026, 2, 6, 9, 0),     # announced Sun Feb 8
+    "2602.00002": ny(2026, 2, 9, 11, 0),    # announced Mon Feb 9
+    "2602.00003": ny(2026, 2, 9, 15, 0),    # announced Tue Feb 10
+    "2602.00004": ny(2026, 2, 10, 13, 59),  # announced Tue Feb 10
+    "2602.00005": ny(2026, 2, 10, 14, 1),   # announced Wed Feb 11
+    "2602.00006": ny(2026, 2, 12, 9, 30),   # announced Thu Feb 12
+    "2602.00007": ny(2026, 2, 12, 14, 30),  # after Thursday's cut-off: announced Sun Feb 15
+}
+
+
+@pytest.fixture
+def week_mirror(tmp_path):
+    lines = [bulk_line(pid, f"Radar paper {pid}", [t]) for pid, t in WEEK.items()]
+    lines.append(bulk_line("2602.00099", "Unrelated optics", [ny(2026, 2, 10, 9, 0)]))
+    corpus = write_corpus(tmp_path / "week.jsonl", lines)
+    with start_mirror([corpus]) as server:
+        yield server
+
+
+def test_missed_days_are_caught_up_exactly_once(tmp_path, week_mirror):
+    config = make_config(tmp_path)
+    monday = pipeline.run(config, day=date(2026, 2, 9), api_url=week_mirror.api_url, client=fast_client())
+    assert monday.status == "ok"
+    assert sorted(monday.new) == ["2602.00001", "2602.00002"]
+    assert monday.announcements[-2:] == ["2026-02-08", "2026-02-09"]
+
+    thursday = pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client())
+    assert thursday.announcements == ["2026-02-10", "2026-02-11", "2026-02-12"]
+    assert sorted(thursday.new) == ["2602.00003", "2602.00004", "2602.00005", "2602.00006"]
+    events = new_events(tmp_path)
+    assert sorted(e[0] for e in events) == [f"2602.0000{i}" for i in range(1, 7)]  # each exactly once
+    assert thursday.per_topic["Radar"]["total"] == 6
+
+
+def test_friday_and_saturday_runs_harvest_nothing_and_rerun_is_byte_identical(tmp_path, week_mirror):
+    config = make_config(tmp_path)
+    pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client())
+    readme = (tmp_path / "README.md").read_bytes()
+    js = (tmp_path / "docs" / "cv-arxiv-daily.json").read_bytes()
+    again = pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client())
+    assert again.harvested == 0 and again.new == []
+    assert (tmp_path / "README.md").read_bytes() == readme
+    assert (tmp_path / "docs" / "cv-arxiv-daily.json").read_bytes() == js
+    friday = pipeline.run(config, day=date(2026, 2, 13), api_url=week_mirror.api_url, client=fast_client())
+    assert friday.announcements == [] and friday.harvested == 0
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.paper_count() == 6
+        assert s.conn.execute("select count(*) from matches").fetchone()[0] == 6
+
+
+def test_replacement_is_an_update_with_first_publication_date(tmp_path):
+    pid = "2602.00003"
+    v1 = ny(2026, 2, 9, 15, 0)
+    first = write_corpus(tmp_path / "v1.jsonl", [bulk_line(pid, "Radar v1 title", [v1])])
+    second = write_corpus(tmp_path / "v2.jsonl", [bulk_line(pid, "Radar v2 title", [v1, ny(2026, 2, 16, 10, 0)])])
+    config = make_config(tmp_path)
+    with start_mirror([first]) as m:
+        r1 = pipeline.run(config, day=date(2026, 2, 10), api_url=m.api_url, client=fast_client())
+    assert r1.new == [pid]
+    with start_mirror([second]) as m:
+        r2 = pipeline.run(config, day=date(2026, 2, 17), api_url=m.api_url, client=fast_client())
+    assert r2.new == [] and r2.updated == [(pid, 2)]
+    assert r2.per_topic["Radar"] == {"new": 0, "updated": 1, "total": 1}
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if pid in line]
+    assert len(rows) == 1 and "**2026-02-09**" in rows[0] and "Radar v2 title" in rows[0]
+    assert [e[1:3] for e in new_events(tmp_path)] == [("new", 1), ("updated", 2)]
+
+
+def test_unreachable_arxiv_keeps_watermark_and_reports_partial(tmp_path, week_mirror):
+    config = make_config(tmp_path)
+    closed = "http://127.0.0.1:9/api/query"  # the discard port: nothing listens there
+    report = pipeline.run(config, day=date(2026, 2, 12), api_url=closed, client=fast_client())
+    assert report.status == "partial" and report.failures
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.get_state(pipeline.WATERMARK) is None
+    # The next run resumes from the old watermark and gets everything.
+    report = pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client())
+    assert report.status == "ok" and len(report.new) == 6
+
+
+def test_backfill_fills_a_range_once_and_moves_no_watermark(tmp_path, week_mirror):
+    config = make_config(tmp_path)
+    r = pipeline.backfill(config, start=date(2026, 2, 10), end=date(2026, 2, 11), api_url=week_mirror.api_url,
+                          client=fast_client())
+    assert r.announcements == ["2026-02-10", "2026-02-11"]
+    assert sorted(r.new) == ["2602.00003", "2602.00004", "2602.00005"]
+    again = pipeline.backfill(config, start=date(2026, 2, 10), end=date(2026, 2, 11), api_url=week_mirror.api_url,
+                              client=fast_client())
+    assert again.new == [] and again.updated == []
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.get_state(pipeline.WATERMARK) is None
+        assert s.paper_count() == 3
+
+
+def test_json_database_keeps_cv_arxiv_daily_shape(tmp_path, week_mirror):
+    config = make_config(tmp_path)
+    pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client())
+    data = json.loads((tmp_path / "docs" / "cv-arxiv-daily.json").read_text(encoding="utf-8"))
+    assert list(data) == ["Radar"]
+    assert set(data["Radar"]) == {f"2602.0000{i}" for i in range(1, 7)}
+    assert all(row.startswith("|**2026-02-") and row.endswith("|\n") for row in data["Radar"].values())
