@@ -1,0 +1,77 @@
+"""`arxiv-radar demo` reproduces the seed README's structure, offline, with correct UTF-8."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_radar.cli import main
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "README.md"
+ROW = re.compile(r"^\|\*\*(\d{4}-\d{2}-\d{2})\*\*\|.*\|\[([^\]]+)\]\(http://arxiv\.org/abs/[^)]+\)\|")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert str(out / "README.md") in result.output
+    return out
+
+
+def seed_text():
+    if not SEED.is_file():
+        pytest.skip(f"seed README not found at {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+def rows_by_topic(text):
+    topics, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("## ") and not line.startswith("## Updated"):
+            current = line[3:]
+            topics[current] = []
+        elif current and (m := ROW.match(line)):
+            topics[current].append((m.group(2), m.group(1)))
+    return topics
+
+
+def test_demo_writes_readme_pages_and_json(demo):
+    for rel in ("README.md", "docs/index.md", "docs/cv-arxiv-daily.json"):
+        assert (demo / rel).is_file()
+    assert (demo / "docs" / "index.md").read_text(encoding="utf-8").startswith("---\nlayout: default\n---\n")
+
+
+def test_demo_readme_has_the_seed_structure_line_for_line(demo):
+    ours = (demo / "README.md").read_text(encoding="utf-8").splitlines()
+    seed = seed_text().splitlines()
+    # Every line that is not a paper row is the seed's, in the seed's order.
+    assert [l for l in ours if not l.startswith("|**")] == [l for l in seed if not l.startswith("|**")]
+
+
+def test_demo_lists_every_seed_paper_newest_first_under_its_topic(demo):
+    ours = rows_by_topic((demo / "README.md").read_text(encoding="utf-8"))
+    seed = rows_by_topic(seed_text())
+    assert list(ours) == list(seed) == ["ForgeryDetection", "MLLM"]
+    for topic, rows in seed.items():
+        ids = [pid for pid, _ in ours[topic]]
+        assert {pid for pid, _ in rows} <= set(ids)
+        dates = [d for _, d in ours[topic]]
+        assert dates == sorted(dates, reverse=True)
+
+
+def test_demo_text_is_correct_utf8(demo):
+    text = (demo / "README.md").read_text(encoding="utf-8")
+    assert "Danae Sánchez Villegas et.al." in text
+    assert "Ã" not in text
+
+
+def test_demo_twice_is_byte_identical(demo):
+    before = {p: p.read_bytes() for p in demo.rglob("*") if p.suffix in (".md", ".json")}
+    result = CliRunner().invoke(main, ["demo", "--out", str(demo)])
+    assert result.exit_code == 0
+    assert {p: p.read_bytes() for p in before} == before
