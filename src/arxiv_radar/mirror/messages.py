@@ -1,7 +1,7 @@
 """The request and response a mirror route sees: plain data, no sockets.
 
-Routes are functions ``Request -> Response``; fault injection (later) wraps such a function, so
-it can answer instead, delay, or alter the response (truncate the body, drop entries).
+Routes are functions ``Request -> Response``; fault injection (faults.py) wraps such a function,
+so it can answer instead, delay, or alter the response (truncate the body, drop entries).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Response:
     body: bytes = b""
     content_type: str = "text/plain; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    # Set by fault injection to the fault's name; goes to the request log, not to the client.
+    fault: str = ""
 
     @classmethod
     def text(cls, status: int, message: str) -> "Response":

@@ -340,15 +340,21 @@ class OAIHarvester:
 
     def _fetch(self, params: dict[str, str]) -> OAIPage:
         parsed: list[OAIPage] = []
+        resuming = "resumptionToken" in params
 
         def validate(response: httpx.Response) -> None:
             try:
-                parsed.append(parse_list_records(response.content, str(response.url)))
+                page = parse_list_records(response.content, str(response.url))
             except OAIError:
                 raise
             except FeedParseError as exc:
                 # A truncated or garbled page is usually a hiccup: let the client retry it.
                 raise RetryableResponse(str(exc), str(response.url)) from exc
+            if resuming and not (page.papers or page.deleted or page.skipped):
+                # A token promised more records; an empty answer to it is a fault, not the end
+                # (OAI-PMH allows noRecordsMatch only for a first request).
+                raise RetryableResponse("no records in answer to a resumptionToken", str(response.url))
+            parsed.append(page)
 
         try:
             self.client.get(self.base_url, params=params, accept=_ACCEPT, validate=validate)
