@@ -265,3 +265,49 @@ def doctor(config_path: str, db_path: str | None, offline: bool, timeout: float)
     result = run_doctor(config_path, offline=offline, db_path=db_path, timeout=timeout)
     print_doctor(result)
     sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="The topics configuration file: its topics in its order, its `database` "
+                   "(default: config.yaml unless --db is given, then every topic in the store).")
+@db_option
+@click.option("--format", "fmt", required=True, type=click.Choice(["json", "jsonl", "bibtex"]),
+              help="json / jsonl: the documented schema (docs/export-schema.md); bibtex: @misc entries.")
+@click.option("--topic", "topic", default=None, metavar="NAME", help="Only the papers of this topic.")
+@click.option("-o", "--output", "output", default=None, type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of standard output.")
+@date_option
+@_handle_errors
+def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | None,
+           output: str | None, day: date | None) -> None:
+    """Export the stored papers of your topics as JSON, JSONL or BibTeX, without network.
+
+    --date sets the JSON's `generated_for` (default: the day of the store's latest finished run).
+    """
+    import io
+
+    from .export import export_to_file, latest_run_day, select_topics, store_topics, write_export
+    from .store import Store
+
+    config = _load_config(config_path or "config.yaml") if config_path or not db_path else None
+    with Store.open(db_path or config.path_of("database"), readonly=True) as store:
+        known = list(config.topics) if config is not None else store_topics(store)
+        topics = select_topics(known, topic)
+        generated_for = day or latest_run_day(store)
+        if output:
+            result = export_to_file(store, output, fmt, topics, known_topics=known, generated_for=generated_for)
+            click.echo(f"{'wrote' if result.changed else 'unchanged'} {output} ({result.papers} papers)", err=True)
+            return
+        # UTF-8 bytes to stdout, whatever the locale says.
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            write_export(store, sys.stdout, fmt, topics, known_topics=known, generated_for=generated_for)
+            return
+        sys.stdout.flush()
+        out = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+        try:
+            write_export(store, out, fmt, topics, known_topics=known, generated_for=generated_for)
+            out.flush()
+        finally:
+            out.detach()

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import calendar
+from .deliver.stage import deliver
 from .harvest import Endpoints, empty_set_harvests, harvest
 from .match import match_papers, rematch_changed_topics
 from .plan import make_plan
@@ -44,6 +45,7 @@ class RunReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    delivery: dict = field(default_factory=dict)
     seconds: float = 0.0
     status: str = "ok"  # ok | partial | failed
 
@@ -62,6 +64,7 @@ class RunReport:
             "failures": [list(f) for f in self.failures],
             "written": self.written,
             "notes": self.notes,
+            "delivery": self.delivery,
             "seconds": round(self.seconds, 3),
             "status": self.status,
         }
@@ -134,6 +137,8 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
                     store.set_state(WATERMARK, iso(clock))
                 report.status = "ok" if complete else "partial"
                 report.written = [str(p) for p in publish(config, store, day).written]
+                # Delivery failures are reported, never raised: they leave the exit code alone.
+                report.delivery = deliver(store, config, day).as_dict()
             except BaseException:
                 report.status = "failed"
                 report.requests = dict(client.stats)

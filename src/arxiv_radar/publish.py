@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from .fsutil import atomic_write_text
+from .publish_feeds import write_feeds
 from .render.legacy import LegacyRow, entry_from_legacy
 from .render.view import Entry, RenderOptions, TopicView
 from .store import Store
@@ -117,6 +118,9 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
     if config.publish_wechat:
         write("md_wechat_path", render.render_wechat(views, opts))
         write("json_wechat_path", render.render_json(views, opts))
+    # Feeds follow the README: every topic, and all topics together.
+    for path in write_feeds(config, store, day, views=views):
+        result.note(path, True)
     for path in result.written:
         log.info("wrote %s", path)
     return result
