@@ -141,6 +141,30 @@ def _print_report(report) -> None:
 @main.command()
 @config_option
 @db_option
+@date_option
+@_handle_errors
+def links(config_path: str, db_path: str | None, day: date | None) -> None:
+    """Find code links for matched papers (abstract and comment URLs, Hugging Face, ...).
+
+    Only this stage runs. A source that fails leaves its papers "unknown" for the next run;
+    the exit code stays 0 and the failures are reported.
+    """
+    from . import calendar, pipeline
+    from .enrich import enrich
+
+    config = _load_config(config_path)
+    day = day or calendar.today()
+    with pipeline.open_store(config, db_path) as store:
+        run_id = store.begin_run("links", day)
+        report = enrich(store, config, day=day)
+        store.finish_run(run_id, "ok", report.as_dict())
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command()
+@config_option
+@db_option
 @click.option("--style", type=click.Choice(["seed", "cv-arxiv-daily"]), help="Output style (default: the config's `style`).")
 @date_option
 @_handle_errors
@@ -169,7 +193,9 @@ def demo(out_dir: str) -> None:
     for path in result.files:
         click.echo(f"  {path}")
     if result.site_index:
+        site_dir = result.site_index.parent.resolve()
         click.echo(f"Open the site: {result.site_index.resolve().as_uri()}")
+        click.echo(f"  (its search needs http: python3 -m http.server -d {site_dir} 8000, then open http://127.0.0.1:8000/)")
 
 
 @main.group()
@@ -311,3 +337,76 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
             out.flush()
         finally:
             out.detach()
+
+
+@main.command("import-snapshot")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).")
+@db_option
+@date_option
+@_handle_errors
+def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None, day: date | None) -> None:
+    """Import arXiv's bulk metadata (Kaggle JSON lines, .jsonl or .jsonl.gz) into the store.
+
+    Malformed lines are reported with their line numbers and skipped; the exit code is 0 when
+    the file was read to its end. Importing the same file again changes nothing.
+    """
+    from .importer import default_progress, import_snapshot
+    from .store import Store
+
+    if db_path is None:
+        db_path = str(_load_config(config_path).path_of("database")) if config_path else "arxiv-radar.sqlite"
+    progress, done = default_progress()
+    try:
+        with Store.open(db_path) as store:
+            report = import_snapshot(file, store, day=day, progress=progress)
+    finally:
+        done()
+    rate = report.lines / report.seconds if report.seconds else 0.0
+    click.echo(
+        f"Imported {report.imported:,} of {report.lines:,} lines from {file} into {db_path} in "
+        f"{report.seconds:.1f} s ({rate:,.0f} lines/s): {report.new:,} new, {report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged, {report.malformed_count:,} malformed."
+    )
+    for line_no, message in report.malformed[:20]:
+        shown = "".join(c if c.isprintable() else "?" for c in message)[:200]
+        click.echo(f"  line {line_no}: {shown}", err=True)
+    if report.malformed_count > 20:
+        click.echo(f"  ... and {report.malformed_count - 20:,} more malformed lines", err=True)
+    if not report.complete:
+        click.echo(f"arxiv-radar: error: {file} ends early; the lines before the damage were imported", err=True)
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
+              help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).")
+@db_option
+@click.option("--topic", default=None, metavar="NAME", help="Only papers matched to this topic.")
+@click.option("--since", callback=_parse_day, metavar="YYYY-MM-DD", help="Only papers first published on or after this day.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="How many results.")
+@click.option("--order", type=click.Choice(["rank", "date"]), default="rank", show_default=True,
+              help="BM25 relevance, or newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of papers.")
+@_handle_errors
+def search_cmd(query: str, config_path: str | None, db_path: str | None, topic: str | None, since: date | None,
+               limit: int, order: str, as_json: bool) -> None:
+    """Search the stored papers with an arXiv query (ti:, abs:, au:, cat:, AND, OR, ANDNOT ...)."""
+    import json
+
+    from .search import paper_dict, search
+    from .store import Store
+
+    if db_path is None:
+        db_path = str(_load_config(config_path).path_of("database")) if config_path else "arxiv-radar.sqlite"
+    with Store.open(db_path, readonly=True) as store:
+        papers = search(store, query, topic=topic, since=since, limit=limit, order=order)
+    if as_json:
+        click.echo(json.dumps([paper_dict(p) for p in papers], ensure_ascii=False, indent=1))
+        return
+    for p in papers:
+        click.echo(f"{p.id}  {p.published:%Y-%m-%d}  {p.title}  ({p.first_author}{' et al.' if len(p.authors) > 1 else ''})")
+    if not papers:
+        click.echo("no papers found", err=True)

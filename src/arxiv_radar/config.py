@@ -297,6 +297,11 @@ class Config(_Strict):
     publish_readme: bool = Field(default=True, description="Write the README Markdown table.")
     publish_gitpage: bool = Field(default=False, description="Write the GitHub Pages Markdown.")
     publish_wechat: bool = Field(default=False, description="Write the WeChat-style Markdown.")
+    publish_feeds: bool = Field(default=True, description="Write RSS and Atom feeds per topic and for all topics into `feeds_dir`.")
+    publish_site: bool = Field(
+        default=True,
+        description="Build the searchable static site into `site_dir` (Pagefind index; needs no server).",
+    )
     json_readme_path: Path = _path_field(
         "docs/cv-arxiv-daily.json", "JSON data behind the README (cv-arxiv-daily format)."
     )

@@ -45,6 +45,7 @@ class RunReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    links: dict = field(default_factory=dict)
     delivery: dict = field(default_factory=dict)
     seconds: float = 0.0
     status: str = "ok"  # ok | partial | failed
@@ -64,6 +65,7 @@ class RunReport:
             "failures": [list(f) for f in self.failures],
             "written": self.written,
             "notes": self.notes,
+            "links": self.links,
             "delivery": self.delivery,
             "seconds": round(self.seconds, 3),
             "status": self.status,
@@ -115,6 +117,17 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
     return result.complete and not empty
 
 
+def _enrich(store: Store, config, day: date) -> dict:
+    """Code links; a failure here is reported and never fails the run (papers stay "unknown")."""
+    from .enrich import enrich
+
+    try:
+        return enrich(store, config, day=day).as_dict()
+    except Exception as exc:  # the sources already absorb their faults; this is a last guard
+        log.warning("code-link enrichment skipped: %s", exc)
+        return {"error": str(exc)}
+
+
 def run(config, *, day: date | None = None, db_path=None, api_url: str | None = None,
         client: PoliteClient | None = None) -> RunReport:
     """Harvest every announcement since the watermark (or the look-back on a first run) up to
@@ -136,6 +149,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
                 if complete and clock > since:
                     store.set_state(WATERMARK, iso(clock))
                 report.status = "ok" if complete else "partial"
+                report.links = _enrich(store, config, day)
                 report.written = [str(p) for p in publish(config, store, day).written]
                 # Delivery failures are reported, never raised: they leave the exit code alone.
                 report.delivery = deliver(store, config, day).as_dict()

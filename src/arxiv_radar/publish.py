@@ -6,6 +6,7 @@ No network here: everything is re-renderable from the database.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = ["build_views", "publish", "PublishResult"]
 class PublishResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
+    site_index: Path | None = None
 
     def note(self, path: Path, changed: bool) -> None:
         (self.written if changed else self.unchanged).append(path)
@@ -74,13 +76,22 @@ def _legacy_row(rec: LegacyRecord) -> LegacyRow:
     return LegacyRow(rec.day, rec.title, rec.first_author, rec.paper_id, rec.version, rec.code_url)
 
 
+def _relative(path: Path, start: Path) -> str:
+    return os.path.relpath(path, start).replace(os.sep, "/")
+
+
 def render_options(config, day: date, style: str | None = None) -> RenderOptions:
     readme_dir = config.path_of("md_readme_path").parent
-    archive_dir = config.path_of("archive_dir")
-    try:
-        prefix = archive_dir.relative_to(readme_dir).as_posix()
-    except ValueError:
-        prefix = archive_dir.as_posix()
+    prefix = _relative(config.path_of("archive_dir"), readme_dir)
+    links = []
+    if config.publish_feeds:
+        from .render.feeds import feed_paths
+
+        rss, atom = feed_paths(list(config.topics))[None]
+        links += [("RSS feed", _relative(config.feeds_dir / rss, readme_dir)),
+                  ("Atom feed", _relative(config.feeds_dir / atom, readme_dir))]
+    if config.publish_site:
+        links.append(("Search all papers", _relative(config.site_dir / "index.html", readme_dir)))
     return RenderOptions(
         date=day,
         style=style or config.style,
@@ -90,6 +101,7 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
         repo_name=config.repo_name,
         readme_max_bytes=config.readme_max_bytes,
         archive_link_prefix=prefix,
+        links=tuple(links),
     )
 
 
@@ -119,8 +131,17 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
         write("md_wechat_path", render.render_wechat(views, opts))
         write("json_wechat_path", render.render_json(views, opts))
     # Feeds follow the README: every topic, and all topics together.
-    for path in write_feeds(config, store, day, views=views):
-        result.note(path, True)
+    if config.publish_feeds:
+        for path in write_feeds(config, store, day, views=views):
+            result.note(path, True)
+    if config.publish_site:
+        from .render.site import build_site
+
+        feeds_rel = os.path.relpath(config.feeds_dir, config.site_dir).replace(os.sep, "/")
+        site = build_site(views, opts, config.site_dir, feeds_rel=feeds_rel if config.publish_feeds else None)
+        result.written += site.written
+        result.unchanged += site.unchanged
+        result.site_index = site.index
     for path in result.written:
         log.info("wrote %s", path)
     return result

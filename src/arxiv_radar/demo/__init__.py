@@ -44,6 +44,8 @@ def demo_config(out_dir: Path):
             # Loopback only: the client keeps its 3 s floor for arXiv hosts regardless.
             "request_interval": 0.0,
             "publish_gitpage": True,
+            # Offline: code links come from the papers' own abstracts and comments only.
+            "enrich": {"huggingface": False},
         }
     )
     return config_from_dict(data, base_dir=out_dir, source_name="<demo config>")
@@ -63,5 +65,8 @@ def run_demo(out_dir: Path) -> DemoResult:
     files = [config.path_of("md_readme_path"), config.path_of("json_readme_path")]
     if config.publish_gitpage:
         files.append(config.path_of("md_gitpage_path"))
+    files += sorted(config.feeds_dir.glob("*.xml"))
+    site_index = config.site_dir / "index.html"
     total = sum(t["total"] for t in report.per_topic.values())
-    return DemoResult(papers=total, topics=list(config.topics), files=[f for f in files if f.exists()])
+    return DemoResult(papers=total, topics=list(config.topics), files=[f for f in files if f.exists()],
+                      site_index=site_index if site_index.exists() else None)

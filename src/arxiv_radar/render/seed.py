@@ -141,6 +141,8 @@ def _readme_text(
     slugs = [slugger.slug(t.name) for t in prepared]
     archive_anchor = slugger.slug("Archive")
     out = [f"## {header}\n", _USAGE]
+    if opts.links:
+        out.append("> " + " · ".join(f"[{md_cell(label)}]({url})" for label, url in opts.links) + "\n\n")
     out.append("<details>\n  <summary>Table of Contents</summary>\n  <ol>\n")
     for t, s in zip(prepared, slugs):
         out.append(f"    <li><a href=#{s}>{html_text(t.name)}</a></li>\n")

@@ -51,6 +51,8 @@ class RenderOptions:
     repo_name: str | None = None
     readme_max_bytes: int = 400_000
     archive_link_prefix: str = "docs/archive"  # where archive pages live relative to the README
+    # (label, relative URL) pairs shown under the usage line: feeds, the searchable site.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
