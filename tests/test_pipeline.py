@@ -19,6 +19,7 @@ from synthetic import bulk_line, ny, write_corpus
 def make_config(tmp_path, **extra):
     data = {"keywords": {"Radar": {"filters": ["radar"]}}, "max_results": 5, "request_interval": 0.0}
     data.update(extra)
+    data = {k: v for k, v in data.items() if v is not None}
     return config_from_dict(data, base_dir=tmp_path)
 
 
@@ -138,3 +139,43 @@ def test_json_database_keeps_cv_arxiv_daily_shape(tmp_path, week_mirror):
     assert list(data) == ["Radar"]
     assert set(data["Radar"]) == {f"2602.0000{i}" for i in range(1, 7)}
     assert all(row.startswith("|**2026-02-") and row.endswith("|\n") for row in data["Radar"].values())
+
+
+# --- Category topics: harvested by OAI-PMH set, matched locally ---------------------------
+
+def category_config(tmp_path, source="auto"):
+    return make_config(tmp_path, keywords=None, topics={
+        "Vision radar": {"filters": ["radar"], "categories": ["cs.CV"]},
+        "Any radar": {"query": "ti:radar"},
+    }, source=source)
+
+
+def test_auto_plan_harvests_category_sets_once_and_matches_locally(tmp_path, week_mirror):
+    config = category_config(tmp_path)
+    report = pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client(),
+                          oai_url=week_mirror.oai_url)
+    assert report.status == "ok", report.failures
+    assert any(line == "oai: set cs" for line in report.plan)
+    assert sum(line.startswith("api: ") for line in report.plan) == 1  # only the topic without categories
+    assert report.per_topic["Vision radar"]["total"] == 6
+    assert report.per_topic["Any radar"]["total"] == 6
+    paths = {r.path for r in week_mirror.requests}
+    assert "/oai" in paths and "/api/query" in paths
+
+
+def test_empty_category_harvest_on_an_announcement_day_is_an_error(tmp_path):
+    before = write_corpus(tmp_path / "before.jsonl", [
+        bulk_line(f"2602.0000{i}", f"Radar {i}", [ny(2026, 2, 1 + i, 10, 0)]) for i in range(1, 5)])
+    empty = write_corpus(tmp_path / "empty.jsonl", [
+        bulk_line("2601.00001", "Old radar", [ny(2026, 1, 5, 10, 0)])])
+    config = category_config(tmp_path, source="oai")
+    with start_mirror([before]) as m:
+        first = pipeline.run(config, day=date(2026, 2, 6), api_url=m.api_url, oai_url=m.oai_url, client=fast_client())
+    assert first.status == "ok" and len(first.new) == 4
+    with start_mirror([empty]) as m:
+        second = pipeline.run(config, day=date(2026, 2, 10), api_url=m.api_url, oai_url=m.oai_url,
+                              client=fast_client())
+    assert second.status == "partial"
+    assert any("came back empty" in why for _, why in second.failures)
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.get_state(pipeline.WATERMARK).startswith("2026-02-07")  # still the first run's clock

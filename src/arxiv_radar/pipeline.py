@@ -82,12 +82,13 @@ def _client(config, client: PoliteClient | None) -> tuple[PoliteClient, bool]:
     return PoliteClient(min_interval=config.request_interval, contact=config.contact_email), True
 
 
-def _endpoints(config, api_url: str | None) -> Endpoints:
-    return Endpoints(api_url or config.api_url, config.oai_url, config.rss_url, config.max_results)
+def _endpoints(config, api_url: str | None, oai_url: str | None = None, rss_url: str | None = None) -> Endpoints:
+    return Endpoints(api_url or config.api_url, oai_url or config.oai_url, rss_url or config.rss_url,
+                     config.max_results)
 
 
 def _harvest_into(store: Store, config, report: RunReport, since: datetime, clock: datetime,
-                  client: PoliteClient, api_url: str | None, day: date, *, backfill: bool) -> bool:
+                  client: PoliteClient, endpoints: Endpoints, day: date, *, backfill: bool) -> bool:
     """Plan, harvest, store and match; returns True when everything planned was fetched."""
     plan = make_plan(config.topics, config.source, since, clock, backfill=backfill)
     report.plan = plan.describe()
@@ -96,7 +97,7 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         report.window = (iso(plan.window[0]), iso(plan.window[1]))
     for line in report.plan:
         log.info("plan: %s", line)
-    result = harvest(plan, client, _endpoints(config, api_url), backfill=backfill)
+    result = harvest(plan, client, endpoints, backfill=backfill)
     report.harvested = len(result.papers)
     report.failures = list(result.failures)
     upserted = store.upsert_papers(result.papers.values(), day)
@@ -129,6 +130,7 @@ def _enrich(store: Store, config, day: date) -> dict:
 
 
 def run(config, *, day: date | None = None, db_path=None, api_url: str | None = None,
+        oai_url: str | None = None, rss_url: str | None = None,
         client: PoliteClient | None = None) -> RunReport:
     """Harvest every announcement since the watermark (or the look-back on a first run) up to
     the run's clock, store, match, render. ``day`` stands for the clock: the end of that day in
@@ -145,7 +147,8 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
             try:
                 mark = parse_dt(store.get_state(WATERMARK))
                 since = mark or clock - timedelta(days=config.lookback_days)
-                complete = _harvest_into(store, config, report, since, clock, client, api_url, day, backfill=False)
+                endpoints = _endpoints(config, api_url, oai_url, rss_url)
+                complete = _harvest_into(store, config, report, since, clock, client, endpoints, day, backfill=False)
                 if complete and clock > since:
                     store.set_state(WATERMARK, iso(clock))
                 report.status = "ok" if complete else "partial"
@@ -168,6 +171,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
 
 
 def backfill(config, *, start: date, end: date, db_path=None, api_url: str | None = None,
+             oai_url: str | None = None, rss_url: str | None = None,
              client: PoliteClient | None = None) -> RunReport:
     """Harvest every announcement from ``start`` to ``end`` (New York days, inclusive). The
     watermark does not move; outputs reflect the backfill at the next run or render."""
@@ -178,8 +182,8 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
         with open_store(config, db_path) as store:
             run_id = store.begin_run("backfill", end)
             since = calendar.day_start(start) - timedelta(microseconds=1)
-            complete = _harvest_into(store, config, report, since, calendar.day_end(end), client, api_url, end,
-                                     backfill=True)
+            complete = _harvest_into(store, config, report, since, calendar.day_end(end), client,
+                                     _endpoints(config, api_url, oai_url, rss_url), end, backfill=True)
             report.status = "ok" if complete else "partial"
             report.requests = dict(client.stats)
             report.seconds = time.monotonic() - started
