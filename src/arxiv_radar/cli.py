@@ -27,7 +27,9 @@ def _handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except ArxivRadarError as exc:
-            click.echo(f"arxiv-radar: error: {exc}", err=True)
+            from .report import redact
+
+            click.echo(f"arxiv-radar: error: {redact(str(exc))}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("arxiv-radar: interrupted", err=True)
@@ -47,6 +49,9 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     root = logging.getLogger("arxiv_radar")
+    from .report import install_log_redaction
+
+    install_log_redaction(handler)
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
@@ -94,14 +99,29 @@ def main(verbose: int, quiet: bool) -> None:
 @db_option
 @click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL).")
 @date_option
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the run report to this JSON file.")
 @_handle_errors
-def run(config_path: str, db_path: str | None, api_url: str | None, day: date | None) -> None:
-    """The daily job: harvest what arXiv announced since the last run, store, match, render."""
+def run(config_path: str, db_path: str | None, api_url: str | None, day: date | None, report_path: str | None) -> None:
+    """The daily job: harvest what arXiv announced since the last run, store, match, render.
+
+    Exit codes: 0 ok (enrichment and delivery failures are reported, not fatal), 1 failure,
+    2 usage or configuration error, 3 partial harvest (what was fetched is kept).
+    """
     from . import pipeline
+    from .lock import store_lock
 
     config = _load_config(config_path)
-    report = pipeline.run(config, day=day, db_path=db_path, api_url=api_url)
-    _print_report(report)
+    with store_lock(db_path or config.path_of("database"), command="run"):
+        report = pipeline.run(config, day=day, db_path=db_path, api_url=api_url)
+    _finish(report, report_path)
+
+
+def _finish(report, report_path: str | None) -> None:
+    from .report import print_report, write_report_json
+
+    if report_path:
+        write_report_json(report, report_path)
+    print_report(report)
     if report.status == "partial":
         sys.exit(3)
 
@@ -119,23 +139,12 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, start: 
 
     if end < start:
         raise click.BadParameter("--to is before --from")
+    from .lock import store_lock
+
     config = _load_config(config_path)
-    report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url)
-    _print_report(report)
-    if report.status == "partial":
-        sys.exit(3)
-
-
-def _print_report(report) -> None:
-    days = ", ".join(report.announcements) or "none"
-    click.echo(f"{report.command.capitalize()} for {report.day}: announcements covered: {days}.")
-    click.echo(f"{report.harvested} papers harvested, {len(report.new)} new, {len(report.updated)} updated.")
-    for name, counts in report.per_topic.items():
-        click.echo(f"  {name}: {counts['new']} new, {counts.get('updated', 0)} updated, {counts['total']} in all")
-    for label, why in report.failures:
-        click.echo(f"  could not fetch {label}: {why}", err=True)
-    for path in report.written:
-        click.echo(f"  wrote {path}")
+    with store_lock(db_path or config.path_of("database"), command="backfill"):
+        report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url)
+    _finish(report, None)
 
 
 @main.command()

@@ -1,0 +1,176 @@
+"""`arxiv-radar init`: a commented config, a GitHub Actions workflow and a .gitignore.
+
+Nothing here prompts: every choice is an argument with a default, so `init` works the same in a
+terminal, a script or a test. Existing files are never replaced unless ``force=True``; the check
+covers all files before any is written, so a refused `init` leaves the folder untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from .. import __version__
+from ..errors import ArxivRadarError
+from ..fsutil import atomic_write_text
+from .schedule import Schedule, check_cron, default_schedule
+
+__all__ = [
+    "InitRefused",
+    "InitResult",
+    "init_project",
+    "render_files",
+    "WORKFLOW_PATH",
+    "default_schedule",
+    "check_cron",
+    "Schedule",
+]
+
+WORKFLOW_PATH = Path(".github/workflows/arxiv-radar.yml")
+StoreMode = Literal["commit", "branch"]
+
+_BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,100}(?<![./])$")
+_SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+_EMAIL_RE = re.compile(r"^[^@\s\"'()<>;,]+@[^@\s\"'()<>;,]+$")
+
+
+class InitRefused(ArxivRadarError):
+    """`init` would overwrite a file, or was given a value it cannot write safely."""
+
+    exit_code = 2
+
+
+@dataclass
+class InitResult:
+    directory: Path
+    written: list[Path] = field(default_factory=list)
+    schedule: Schedule | None = None
+    store_mode: str = "commit"
+
+
+def _environment() -> jinja2.Environment:
+    # GitHub's own `${{ }}` and shell's `${#x}` would clash with Jinja's defaults.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("arxiv_radar.scaffold", "templates"),
+        variable_start_string="<@",
+        variable_end_string="@>",
+        block_start_string="<%",
+        block_end_string="%>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+
+
+def _check_inputs(store_mode: str, data_branch: str, store_path: str, contact_email: str | None,
+                  python_version: str, install_spec: str) -> None:
+    # Every value lands in YAML and shell unquoted or double-quoted: accept only plain shapes.
+    if store_mode not in ("commit", "branch"):
+        raise InitRefused(f"--store must be 'commit' or 'branch', not {store_mode!r}")
+    if not _BRANCH_RE.fullmatch(data_branch):
+        raise InitRefused(f"not a usable branch name: {data_branch!r}")
+    if not _SAFE_PATH_RE.fullmatch(store_path) or store_path.startswith("/") or ".." in store_path.split("/"):
+        raise InitRefused(f"the store path must be a plain relative path, got {store_path!r}")
+    if contact_email is not None and not _EMAIL_RE.fullmatch(contact_email):
+        raise InitRefused(f"not a plain e-mail address: {contact_email!r}")
+    if not re.fullmatch(r"3\.\d{1,2}", python_version):
+        raise InitRefused(f"--python must look like 3.12, got {python_version!r}")
+    if not install_spec.strip() or any(c in install_spec for c in "\n\r\"'`$;&|<>\\"):
+        raise InitRefused(f"--install must be a plain pip requirement, got {install_spec!r}")
+
+
+def render_files(
+    *,
+    store_mode: StoreMode = "commit",
+    data_branch: str = "arxiv-radar-data",
+    store_path: str = "arxiv-radar.sqlite",
+    cron: str | None = None,
+    contact_email: str | None = None,
+    python_version: str = "3.12",
+    install_spec: str | None = None,
+) -> tuple[dict[Path, str], Schedule]:
+    """The files `init` writes, as relative path -> text, and the schedule used."""
+    install_spec = install_spec or f"arxiv-radar=={__version__}"
+    _check_inputs(store_mode, data_branch, store_path, contact_email, python_version, install_spec)
+    schedule = default_schedule()
+    if cron is not None:
+        try:
+            cron = check_cron(cron)
+        except ValueError as exc:
+            raise InitRefused(f"--cron: {exc}") from None
+        schedule = Schedule(cron, ("Chosen with `arxiv-radar init --cron`.",) + schedule.reasoning)
+    if store_mode == "branch":
+        store_note = (
+            f"the `{data_branch}` branch (one commit, replaced on each run that changes an output), "
+            "so the main branch's history holds no database blobs."
+        )
+    else:
+        store_note = (
+            "committed next to the outputs on this branch, in the same commit "
+            "(choose `arxiv-radar init --store branch` to keep it on a data branch instead)."
+        )
+    context = {
+        "store_mode": store_mode,
+        "data_branch": data_branch,
+        "store_path": store_path,
+        "store_note": "\n".join(f"#   {line}" for line in textwrap.wrap(store_note, 90)),
+        "cron": schedule.cron,
+        "reasoning": "\n".join(f"#   {line}" for line in schedule.reasoning),
+        "contact_email": contact_email,
+        "python_version": python_version,
+        "install_spec": install_spec,
+        "config_name": "config.yaml",
+        "workflow_name": WORKFLOW_PATH.name,
+    }
+    env = _environment()
+    files = {
+        Path("config.yaml"): env.get_template("config.yaml.j2").render(context),
+        WORKFLOW_PATH: env.get_template("workflow.yml.j2").render(context),
+        Path(".gitignore"): env.get_template("gitignore.j2").render(context),
+    }
+    return files, schedule
+
+
+def init_project(
+    directory: str | Path = ".",
+    *,
+    force: bool = False,
+    store_mode: StoreMode = "commit",
+    data_branch: str = "arxiv-radar-data",
+    store_path: str = "arxiv-radar.sqlite",
+    cron: str | None = None,
+    contact_email: str | None = None,
+    python_version: str = "3.12",
+    install_spec: str | None = None,
+) -> InitResult:
+    """Write config.yaml, the workflow and .gitignore into ``directory`` (created if needed).
+
+    Raises :class:`InitRefused` (exit code 2) listing every file that exists, unless ``force``.
+    """
+    directory = Path(directory)
+    files, schedule = render_files(
+        store_mode=store_mode, data_branch=data_branch, store_path=store_path, cron=cron,
+        contact_email=contact_email, python_version=python_version, install_spec=install_spec,
+    )
+    if directory.exists() and not directory.is_dir():
+        raise InitRefused(f"{directory} exists and is not a folder")
+    existing = [str(directory / rel) for rel in files if (directory / rel).exists()]
+    if existing and not force:
+        raise InitRefused(
+            "would overwrite " + ", ".join(existing) + " (use --force to replace them)"
+        )
+    result = InitResult(directory=directory, schedule=schedule, store_mode=store_mode)
+    for rel, text in files.items():
+        path = directory / rel
+        if path.is_dir():
+            raise InitRefused(f"{path} is a folder; cannot write a file there")
+        atomic_write_text(path, text)
+        result.written.append(path)
+    return result
