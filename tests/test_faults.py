@@ -292,14 +292,12 @@ def check_faulted(results, want, requests, injector, kinds) -> None:
 
 
 def test_api_harvest_through_30_percent_faults_equals_the_fault_free_one(fault_free) -> None:
-    started = time.monotonic()
     results, requests, injector = api_harvest(MIX)
     check_faulted(results, fault_free[:2], requests, injector,
                   {"429", "429ra", "503", "stall", "truncate", "empty"})
 
 
 def test_oai_harvest_through_30_percent_faults_equals_the_fault_free_one(fault_free) -> None:
-    started = time.monotonic()
     oai, requests, injector = oai_harvest(MIX_NO_EMPTY)
     check_faulted([oai], fault_free[2:], requests, injector,
                   {"429", "429ra", "503", "stall", "truncate"})

@@ -103,15 +103,11 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
     upserted = store.upsert_papers(result.papers.values(), day)
     report.new, report.updated = upserted.new, upserted.updated
     rematch_changed_topics(store, config.topics, day)
-    added = match_papers(store, config.topics, result.papers.values(), day)
-    updated_ids = {pid for pid, _ in upserted.updated}
+    match_papers(store, config.topics, result.papers.values(), day)
+    new_ids, updated_ids = set(upserted.new), {pid for pid, _ in upserted.updated}
     for name in config.topics:
         ids = set(store.matched_ids(name))
-        report.per_topic[name] = {
-            "new": added.get(name, 0),
-            "updated": len(ids & updated_ids),
-            "total": len(ids),
-        }
+        report.per_topic[name] = {"new": len(ids & new_ids), "updated": len(ids & updated_ids), "total": len(ids)}
     empty = [] if backfill else empty_set_harvests(plan, result, store)
     for label in empty:
         report.failures.append((label, "came back empty on an announcement day although earlier announcements had papers"))

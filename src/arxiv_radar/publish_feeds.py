@@ -52,5 +52,4 @@ def write_feeds(
         path = feeds_dir / rel
         if atomic_write_text(path, text):
             written.append(path)
-            log.info("wrote %s", path)
     return written

@@ -226,8 +226,21 @@ def report_lines(report: Any) -> list[str]:
         lines.append("no requests made")
     lines.extend(f"problem: {p}" for p in _problems(data))
     lines.extend(f"note: {n}" for n in data.get("notes") or [])
-    lines.extend(f"wrote {p}" for p in data.get("written") or [])
+    lines.extend(_written_lines(data.get("written") or []))
     return lines
+
+
+def _written_lines(paths: list[str]) -> list[str]:
+    """One line per output, except the search index's many chunk files: one line for them."""
+    out, index = [], {}
+    for path in paths:
+        head, sep, _ = path.partition("/pagefind/")
+        if sep:
+            index.setdefault(head + "/pagefind", []).append(path)
+        else:
+            out.append(f"wrote {path}")
+    out += [f"wrote {len(files)} search-index files in {folder}" for folder, files in index.items()]
+    return out
 
 
 def print_report(report: Any, console: Console | None = None) -> None:
@@ -265,8 +278,8 @@ def print_report(report: Any, console: Console | None = None) -> None:
         console.print(f"problem: {problem}", markup=False, style="yellow")
     for note in data.get("notes") or []:
         console.print(f"note: {note}", markup=False)
-    for path in data.get("written") or []:
-        console.print(f"wrote {path}", markup=False, highlight=False)
+    for line in _written_lines(data.get("written") or []):
+        console.print(line, markup=False, highlight=False)
 
 
 def _plain(text: str):
