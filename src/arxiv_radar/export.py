@@ -7,21 +7,19 @@ same store twice gives the same bytes.
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import re
 import sqlite3
-import tempfile
 import textwrap
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 from .errors import ArxivRadarError
 from .model import Paper
+from .fsutil import atomic_writer
 from .store import Store
 from .store.codec import iso
 from .store.links import SOURCE_ORDER, link_rows, summarize
@@ -359,27 +357,7 @@ def write_export(store: Store, out: TextIO, fmt: str, topics: list[str], *,
 
 def export_to_file(store: Store, path: str | os.PathLike, fmt: str, topics: list[str], *,
                    known_topics: list[str] | None = None, generated_for: date | None = None) -> ExportResult:
-    """Stream the export into ``path`` atomically: readers see the old file or the new one.
-
-    Like fsutil.atomic_write_text, but streamed through a temp file instead of a string, and
-    an identical file is left untouched (its mtime too).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            n = write_export(store, fh, fmt, topics, known_topics=known_topics, generated_for=generated_for)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
-            os.unlink(tmp)
-            return ExportResult(n, changed=False)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return ExportResult(n, changed=True)
+    """Stream the export into ``path`` atomically; an identical file is left untouched."""
+    with atomic_writer(path) as out:
+        n = write_export(store, out, fmt, topics, known_topics=known_topics, generated_for=generated_for)
+    return ExportResult(n, changed=out.changed)

@@ -2,39 +2,69 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Iterator
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["AtomicFile", "atomic_writer", "atomic_write_bytes", "atomic_write_text"]
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> bool:
-    """Write ``data`` to ``path`` via a temp file and rename. Returns False when unchanged.
+class AtomicFile:
+    """What :func:`atomic_writer` yields: the open temp file, and afterwards whether the target changed."""
 
-    Leaving an identical file untouched keeps its mtime, so git and Pages see no change.
+    def __init__(self, fh: IO):
+        self.fh = fh
+        self.changed = False
+
+    def write(self, data) -> int:
+        return self.fh.write(data)
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike, *, text: bool = True) -> Iterator[AtomicFile]:
+    """Write through a temp file in the target's folder, then rename it over the target.
+
+    An identical result leaves the target untouched (its mtime too), so git and Pages see no
+    change; ``.changed`` says which happened. On any exception the target is left as it was.
     """
     path = Path(path)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        mode = "w" if text else "wb"
+        kwargs = {"encoding": "utf-8", "newline": "\n"} if text else {}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            out = AtomicFile(fh)
+            yield out
             fh.flush()
             os.fsync(fh.fileno())
+        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
+            os.unlink(tmp)
+            return
         os.replace(tmp, path)
+        out.changed = True
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
-    return True
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically. Returns False when the file already held it."""
+    path = Path(path)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    with atomic_writer(path, text=False) as out:
+        out.write(data)
+    return out.changed
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> bool:
