@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Iterator
 
 from . import calendar
 from .deliver.stage import deliver
@@ -125,44 +127,48 @@ def _enrich(store: Store, config, day: date) -> dict:
         return {"error": str(exc)}
 
 
+@contextmanager
+def _recorded(config, db_path, client: PoliteClient | None, report: RunReport) -> Iterator[tuple[Store, PoliteClient]]:
+    """Open the store and a client, log the run in the store (failed if anything raises)."""
+    started = time.monotonic()
+    client, own_client = _client(config, client)
+    try:
+        with open_store(config, db_path) as store:
+            run_id = store.begin_run(report.command, report.day)
+            try:
+                yield store, client
+            except BaseException:
+                report.status = "failed"
+                raise
+            finally:
+                report.requests = dict(client.stats)
+                report.seconds = time.monotonic() - started
+                store.finish_run(run_id, report.status, report.as_dict())
+    finally:
+        if own_client:
+            client.close()
+
+
 def run(config, *, day: date | None = None, db_path=None, api_url: str | None = None,
         oai_url: str | None = None, rss_url: str | None = None,
         client: PoliteClient | None = None) -> RunReport:
     """Harvest every announcement since the watermark (or the look-back on a first run) up to
-    the run's clock, store, match, render. ``day`` stands for the clock: the end of that day in
-    New York. A run whose harvest was incomplete still keeps and renders what it got, leaves
-    the watermark where it was, and reports status "partial"."""
-    started = time.monotonic()
+    the run's clock, store, match, find code links, render, deliver. ``day`` stands for the
+    clock: the end of that day in New York. A run whose harvest was incomplete still keeps and
+    renders what it got, leaves the watermark where it was, and reports status "partial"."""
     clock = calendar.run_clock(day)
-    day = day or calendar.today()
-    report = RunReport(day=day)
-    client, own_client = _client(config, client)
-    try:
-        with open_store(config, db_path) as store:
-            run_id = store.begin_run("run", day)
-            try:
-                mark = parse_dt(store.get_state(WATERMARK))
-                since = mark or clock - timedelta(days=config.lookback_days)
-                endpoints = _endpoints(config, api_url, oai_url, rss_url)
-                complete = _harvest_into(store, config, report, since, clock, client, endpoints, day, backfill=False)
-                if complete and clock > since:
-                    store.set_state(WATERMARK, iso(clock))
-                report.status = "ok" if complete else "partial"
-                report.links = _enrich(store, config, day)
-                report.written = [str(p) for p in publish(config, store, day).written]
-                # Delivery failures are reported, never raised: they leave the exit code alone.
-                report.delivery = deliver(store, config, day).as_dict()
-            except BaseException:
-                report.status = "failed"
-                report.requests = dict(client.stats)
-                store.finish_run(run_id, "failed", report.as_dict())
-                raise
-            report.requests = dict(client.stats)
-            report.seconds = time.monotonic() - started
-            store.finish_run(run_id, report.status, report.as_dict())
-    finally:
-        if own_client:
-            client.close()
+    report = RunReport(day=day or calendar.today())
+    with _recorded(config, db_path, client, report) as (store, client):
+        since = parse_dt(store.get_state(WATERMARK)) or clock - timedelta(days=config.lookback_days)
+        endpoints = _endpoints(config, api_url, oai_url, rss_url)
+        complete = _harvest_into(store, config, report, since, clock, client, endpoints, report.day, backfill=False)
+        if complete and clock > since:
+            store.set_state(WATERMARK, iso(clock))
+        report.status = "ok" if complete else "partial"
+        report.links = _enrich(store, config, report.day)
+        report.written = [str(p) for p in publish(config, store, report.day).written]
+        # Delivery failures are reported, never raised: they leave the exit code alone.
+        report.delivery = deliver(store, config, report.day).as_dict()
     return report
 
 
@@ -171,22 +177,12 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
              client: PoliteClient | None = None) -> RunReport:
     """Harvest every announcement from ``start`` to ``end`` (New York days, inclusive). The
     watermark does not move; outputs reflect the backfill at the next run or render."""
-    started = time.monotonic()
     report = RunReport(day=end, command="backfill")
-    client, own_client = _client(config, client)
-    try:
-        with open_store(config, db_path) as store:
-            run_id = store.begin_run("backfill", end)
-            since = calendar.day_start(start) - timedelta(microseconds=1)
-            complete = _harvest_into(store, config, report, since, calendar.day_end(end), client,
-                                     _endpoints(config, api_url, oai_url, rss_url), end, backfill=True)
-            report.status = "ok" if complete else "partial"
-            report.requests = dict(client.stats)
-            report.seconds = time.monotonic() - started
-            store.finish_run(run_id, report.status, report.as_dict())
-    finally:
-        if own_client:
-            client.close()
+    with _recorded(config, db_path, client, report) as (store, client):
+        since = calendar.day_start(start) - timedelta(microseconds=1)
+        complete = _harvest_into(store, config, report, since, calendar.day_end(end), client,
+                                 _endpoints(config, api_url, oai_url, rss_url), end, backfill=True)
+        report.status = "ok" if complete else "partial"
     return report
 
 
