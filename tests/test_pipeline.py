@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -179,3 +179,19 @@ def test_empty_category_harvest_on_an_announcement_day_is_an_error(tmp_path):
     assert any("came back empty" in why for _, why in second.failures)
     with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
         assert s.get_state(pipeline.WATERMARK).startswith("2026-02-07")  # still the first run's clock
+
+
+def test_harvest_reports_progress_per_step(tmp_path, week_mirror):
+    from arxiv_radar.harvest import Endpoints, harvest
+    from arxiv_radar.plan import make_plan
+    from arxiv_radar import calendar
+
+    config = category_config(tmp_path)
+    clock = calendar.run_clock(date(2026, 2, 12))
+    plan = make_plan(config.topics, "auto", clock - timedelta(days=7), clock)
+    seen = []
+    result = harvest(plan, fast_client(), Endpoints(week_mirror.api_url, week_mirror.oai_url, "", 5),
+                     progress=lambda desc, papers, done: seen.append((desc, papers, done)))
+    assert [s for s in seen if s[1] == 0 and s[0] != "done"] == [
+        (f"{step.kind} {step.label}", 0, i) for i, step in enumerate(plan.steps)]
+    assert seen[-1] == ("done", len(result.papers), len(plan.steps))

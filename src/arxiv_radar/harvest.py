@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Iterable
 
 from .errors import FetchError
 from .model import Paper
 from .plan import Plan, Step, oai_set
+from .progress import StepProgress, no_progress
 from .sources import ArxivAPI, PoliteClient
 from .sources.oai import OAIHarvester
 from .sources.rss import RSSReader
@@ -57,23 +59,34 @@ def _in_window(paper: Paper, start: datetime, end: datetime, backfill: bool) -> 
     return start <= first < end or start <= latest < end
 
 
-def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill: bool = False) -> HarvestResult:
+def _counted(papers: Iterable[Paper], step: Step, done: int, progress: StepProgress) -> list[Paper]:
+    out = []
+    for paper in papers:
+        out.append(paper)
+        if len(out) % 50 == 0:
+            progress(f"{step.kind} {step.label}", len(out), done)
+    return out
+
+
+def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill: bool = False,
+            progress: StepProgress = no_progress) -> HarvestResult:
     result = HarvestResult()
     if plan.window is None:
         return result
     start, end = plan.window
     api = ArxivAPI(client, base_url=endpoints.api_url, page_size=endpoints.page_size)
-    for step in plan.steps:
+    for done, step in enumerate(plan.steps):
+        progress(f"{step.kind} {step.label}", 0, done)
         try:
             if step.kind == "api":
                 # The API's date ranges have minute precision and inclusive ends.
-                papers = list(api.search_window(step.query, start, end - timedelta(minutes=1),
-                                                date_field=step.date_field))
+                papers = _counted(api.search_window(step.query, start, end - timedelta(minutes=1),
+                                                    date_field=step.date_field), step, done, progress)
             elif step.kind == "oai":
                 oai = OAIHarvester(client, endpoints.oai_url)
                 records = oai.list_records(step.set_spec, (start - timedelta(days=1)).date(),
                                            (plan.clock + timedelta(days=1)).date())
-                papers = [p for p in records if _in_window(p, start, end, backfill)]
+                papers = [p for p in _counted(records, step, done, progress) if _in_window(p, start, end, backfill)]
             elif step.kind == "rss":
                 announcement = RSSReader(client, endpoints.rss_url).latest(list(step.categories))
                 # RSS items carry no submission times: the API's records have them.
@@ -87,6 +100,7 @@ def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill:
             continue
         result.add(step, papers)
         log.info("%s %s: %d papers", step.kind, step.label, len(papers))
+    progress("done", len(result.papers), len(plan.steps))
     return result
 
 

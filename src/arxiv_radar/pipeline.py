@@ -19,6 +19,7 @@ from .deliver.stage import deliver
 from .harvest import Endpoints, empty_set_harvests, harvest
 from .match import match_papers, rematch_changed_topics
 from .plan import make_plan
+from .progress import step_progress
 from .publish import publish
 from .sources import PoliteClient
 from .store import Store
@@ -99,7 +100,8 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         report.window = (iso(plan.window[0]), iso(plan.window[1]))
     for line in report.plan:
         log.info("plan: %s", line)
-    result = harvest(plan, client, endpoints, backfill=backfill)
+    with step_progress(report.command, len(plan.steps)) as progress:
+        result = harvest(plan, client, endpoints, backfill=backfill, progress=progress)
     report.harvested = len(result.papers)
     report.failures = list(result.failures)
     upserted = store.upsert_papers(result.papers.values(), day)
