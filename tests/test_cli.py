@@ -106,3 +106,23 @@ def test_api_url_from_environment(tmp_path):
         assert result.exit_code == 0, result.output
         assert any(r.path == "/api/query" for r in m.requests)
     assert "2602.00001" in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_links_command_finds_abstract_links_and_reports_failures(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", [
+        bulk_line("2602.00001", "Radar", [ny(2026, 2, 10, 10, 0)],
+                  abstract="Code: https://github.com/acme/radar/tree/main/src."),
+        bulk_line("2602.00002", "Radar two", [ny(2026, 2, 10, 11, 0)]),
+    ])
+    cfg = write(tmp_path, "keywords:\n  Radar:\n    filters: [radar]\nrequest_interval: 0\n"
+                          "hf_url: http://127.0.0.1:9\npublish_site: false\n")
+    with start_mirror([corpus]) as m:
+        assert run_cli("run", "-c", str(cfg), "--api-url", m.api_url, "--date", "2026-02-12").exit_code == 0
+    result = run_cli("links", "-c", str(cfg), "--date", "2026-02-13")
+    assert result.exit_code == 0, result.output  # a refused Hugging Face is reported, not fatal
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "**[link](https://github.com/acme/radar)**" in readme
+    assert "|?|" in readme  # 2602.00002: Hugging Face could not be asked, so unknown, not null
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        row = s.conn.execute("select source, status from links where paper_id = '2602.00001' and status = 'found'").fetchone()
+        assert tuple(row) == ("abstract", "found")

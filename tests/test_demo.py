@@ -20,6 +20,7 @@ def demo(tmp_path_factory):
     result = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert str(out / "README.md") in result.output
+    assert "Open the site: file://" in result.output and "docs/site/index.html" in result.output
     return out
 
 

@@ -195,3 +195,19 @@ def test_harvest_reports_progress_per_step(tmp_path, week_mirror):
     assert [s for s in seen if s[1] == 0 and s[0] != "done"] == [
         (f"{step.kind} {step.label}", 0, i) for i, step in enumerate(plan.steps)]
     assert seen[-1] == ("done", len(result.papers), len(plan.steps))
+
+
+def test_cross_listed_paper_counts_for_its_cross_listed_category(tmp_path):
+    corpus = write_corpus(tmp_path / "x.jsonl", [
+        bulk_line("2602.00011", "Radar learning", [ny(2026, 2, 10, 9, 0)], categories="cs.LG cs.CV"),
+        bulk_line("2602.00012", "Radar theory", [ny(2026, 2, 10, 9, 30)], categories="math.OC"),
+    ])
+    config = category_config(tmp_path)
+    with start_mirror([corpus]) as m:
+        report = pipeline.run(config, day=date(2026, 2, 12), api_url=m.api_url, oai_url=m.oai_url,
+                              client=fast_client())
+    assert report.status == "ok", report.failures
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.matched_ids("Vision radar") == ["2602.00011"]  # primary cs.LG, cross-listed to cs.CV
+        assert s.matched_ids("Any radar") == ["2602.00011", "2602.00012"]
+        assert s.paper_count() == 2  # stored once, listed under both topics
