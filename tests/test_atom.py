@@ -357,3 +357,33 @@ def test_bad_counter():
     data = feed_xml("", total=1).replace(b">1<", b">many<")
     with pytest.raises(FeedParseError, match="totalResults"):
         parse_feed(data)
+
+
+BOMB_IN_EBCDIC = (
+    '<?xml version="1.0" encoding="cp037"?>\n<!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa">]>\n'
+    '<feed xmlns="http://www.w3.org/2005/Atom"><title>&a;</title></feed>'
+).encode("cp037")
+
+
+@pytest.mark.parametrize("data", [
+    BOMB_IN_EBCDIC,
+    b'<?xml version="1.0"?>\n<!--x--><!DOCTYPE feed [<!ENTITY a "b">]><feed xmlns="http://www.w3.org/2005/Atom"/>',
+    b'<?xml version="1.0"?>\n<!DOCTYPE feed SYSTEM "file:///etc/passwd"><feed xmlns="http://www.w3.org/2005/Atom"/>',
+    "<?xml version='1.0' encoding='utf-16'?><!DOCTYPE f [<!ENTITY a 'b'>]><feed/>".encode("utf-16"),
+], ids=["ebcdic-declared", "after-comment", "external-dtd", "utf-16"])
+def test_a_dtd_is_refused_whatever_the_encoding_or_position(data):
+    # The fast parser is used only where no DTD can hide; these all reach the strict path, which
+    # refuses the DTD (or, for EBCDIC, which expat cannot read at all, the whole document).
+    with pytest.raises(FeedParseError, match="refused|malformed"):
+        parse_feed(data)
+    from arxiv_radar.sources.fields import _plainly_safe
+
+    assert not _plainly_safe(data)
+
+
+def test_comments_and_cdata_still_take_the_fast_path():
+    from arxiv_radar.sources.fields import _plainly_safe
+
+    assert _plainly_safe(b'<?xml version="1.0" encoding="UTF-8"?><!-- c --><feed><![CDATA[x]]></feed>')
+    assert not _plainly_safe(b'<?xml version="1.0" encoding="latin-1"?><feed/>')
+    assert not _plainly_safe(b"<feed><!ELEMENT x ANY></feed>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import xml.etree.ElementTree as ET
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -35,12 +36,40 @@ def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+# Anything that opens a markup declaration other than a comment or CDATA: <!DOCTYPE, <!ENTITY...
+_DECLARATION = re.compile(rb"<!(?![-\[])")
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_PLAIN_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
+
+
+def _plainly_safe(data: bytes) -> bool:
+    """True when the document cannot declare entities: UTF-8 or ASCII, and no DTD at all.
+
+    Without a DTD there are no entity declarations, hence no entity bomb and no external
+    entity, so the C parser may read it. Anything else goes through defusedxml's checks.
+    """
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        return False  # not ASCII-compatible at all (UTF-16, EBCDIC...): let the strict path judge
+    m = _XML_DECL.match(data[:200])
+    if m and m.group(1).lower() not in _PLAIN_ENCODINGS:
+        return False
+    return _DECLARATION.search(data) is None
+
+
+def safe_fromstring(data: bytes) -> Element:
+    """Parse untrusted XML: the fast C parser when no DTD can be present, else defusedxml
+    with DTDs forbidden. Raises defusedxml's exceptions or ParseError, for callers to word."""
+    if _plainly_safe(data):
+        return ET.fromstring(data)
+    return SafeET.fromstring(data, forbid_dtd=True)
+
+
 def parse_xml(data: bytes, what: str) -> Element:
-    """Parse with defusedxml, DTDs forbidden (arXiv never sends one); FeedParseError on trouble."""
+    """Parse XML with DTDs refused (arXiv never sends one); FeedParseError on trouble."""
     if not data or not data.strip():
         raise FeedParseError(f"empty response body where {what} was expected")
     try:
-        return SafeET.fromstring(data, forbid_dtd=True)
+        return safe_fromstring(data)
     except defusedxml.DTDForbidden:
         raise FeedParseError(f"refused {what} with a DTD (arXiv responses never declare one)") from None
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
