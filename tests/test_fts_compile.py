@@ -56,7 +56,12 @@ def c(q: str):
             "submittedDate:[202001010000 TO 202012312359]",
             Sql("published >= ? AND published < ?", ("2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z")),
         ),
-        ("ti:graph AND submittedDate:[20200101 TO 20201231]", Fts("papers_fts", 'title : "graph"')),
+        (
+            "ti:graph AND submittedDate:[20200101 TO 20201231]",
+            Intersect((Fts("papers_fts", 'title : "graph"'),
+                       Sql("published >= ? AND published < ?", ("2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z")))),
+        ),
+        ("ti:graph AND lastUpdatedDate:[20200101 TO 20201231]", Fts("papers_fts", 'title : "graph"')),
         ("ti:graph OR submittedDate:[20200101 TO 20201231]", None),
     ],
 )

@@ -115,3 +115,21 @@ def test_new_topic_back_fills_from_the_store_through_the_index(db: Path, tmp_pat
             want = sorted(p.id for p in everything if matches(topic.ast, p))
             assert store.matched_ids(name) == want and want, name
         assert rematch_changed_topics(store, topics, DAY) == []  # unchanged definitions
+
+
+def test_back_fill_uses_the_index_not_a_scan(db: Path, tmp_path: Path, monkeypatch) -> None:
+    copy = tmp_path / "copy.sqlite"
+    with Store.open(db, readonly=True) as src, Store.open(copy) as dst:
+        src.conn.backup(dst.conn)
+    with Store.open(copy) as store:
+        def no_scan(*a, **k):
+            raise AssertionError("scanned every paper")
+
+        monkeypatch.setattr(store, "iter_papers", no_scan)
+        topics = {"qcd": SimpleNamespace(ast=parse('abs:perturbative AND cat:hep-ph'))}
+        assert rematch_changed_topics(store, topics, DAY) == ["qcd"]
+        assert store.matched_ids("qcd")
+        # A query with nothing to look up in an index still works, by the scan.
+        monkeypatch.undo()
+        topics = {"dates": SimpleNamespace(ast=parse("ti:a OR submittedDate:[20070401 TO 20070402]"))}
+        assert rematch_changed_topics(store, topics, DAY) == ["dates"] and store.matched_ids("dates")

@@ -334,7 +334,9 @@ def import_snapshot(
     """Import a bulk-metadata file into ``store``; malformed lines are reported, never fatal.
 
     Idempotent: importing the same file twice leaves the store as the first import left it.
-    ``workers``: parsing processes (default: one per CPU for big files, none for small ones).
+    ``workers``: parsing processes (default: one per CPU for files of 16 MB and more, none
+    below). They are started with "spawn", so a script that calls this with workers must do
+    so under ``if __name__ == "__main__":``, as multiprocessing requires.
     """
     from .calendar import today
 

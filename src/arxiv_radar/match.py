@@ -31,7 +31,8 @@ def match_papers(store: Store, topics: dict, papers: Iterable[Paper], day: date)
 
 def _candidates(store: Store, ast) -> Iterator[Paper]:
     """Stored papers that may match ``ast``: found through the full-text indexes when the
-    query allows it (a superset, see query/fts.py), else every paper."""
+    query allows it (a superset, see query/fts.py), else every paper. Records known only from
+    a cv-arxiv-daily row (origin 'legacy': title and first author) are left out either way."""
     from .query.fts import candidates, compile_fts
     from .store.codec import row_paper
     from .store.snapshot import ensure_fts
@@ -39,13 +40,14 @@ def _candidates(store: Store, ast) -> Iterator[Paper]:
     ensure_fts(store.conn)  # an interrupted bulk import leaves the index to rebuild
     rowids = candidates(store.conn, compile_fts(ast))
     if rowids is None:
-        yield from store.iter_papers()
+        yield from store.iter_papers(include_legacy=False)
         return
     ordered = sorted(rowids)
     for i in range(0, len(ordered), 500):
         chunk = ordered[i : i + 500]
         marks = ",".join("?" * len(chunk))
-        for row in store.conn.execute(f"SELECT * FROM papers WHERE rowid IN ({marks}) ORDER BY id", chunk):
+        sql = f"SELECT * FROM papers WHERE rowid IN ({marks}) AND origin != 'legacy' ORDER BY id"
+        for row in store.conn.execute(sql, chunk):
             yield row_paper(row)
 
 
@@ -66,7 +68,7 @@ def rematch_changed_topics(store: Store, topics: dict, day: date) -> list[str]:
         with store.transaction():
             store.clear_topic(name)
             hits = []
-            for paper in store.iter_papers(include_legacy=False):
+            for paper in _candidates(store, topic.ast):
                 why = explain(topic.ast, paper)
                 if why is not None:
                     hits.append((paper.id, why))

@@ -23,8 +23,8 @@ always holds every paper the evaluator accepts (a superset), whatever the two di
   (or whose stem is that short, "ies") are left out of the phrase, which is split there.
 - Because of that, no FTS result is ever *exactly* the evaluator's set, so ``ANDNOT`` never
   becomes FTS5 ``NOT``: the right side is dropped here and the evaluator applies it.
-- Date ranges have no FTS column: SQL on ``published``/``updated``; inside an AND with a
-  full-text sibling they are left to the evaluator.
+- Date ranges have no FTS column: SQL on ``published`` (indexed) or ``updated``; inside an
+  AND with a full-text sibling an ``updated`` range (no index) is left to the evaluator.
 """
 
 from __future__ import annotations
@@ -200,9 +200,10 @@ def compile_fts(node: Node) -> Plan:
         return _date(node)
     if isinstance(node, And):
         kept = [s for s in (compile_fts(n) for n in node.items) if not isinstance(s, Everything)]
-        # A date beside a full-text condition is cheaper to check on the few candidates.
+        # Beside a full-text condition, a published-date range narrows the candidates through
+        # its index; an updated-date range has no index (a scan): the evaluator checks it.
         if any(not isinstance(s, Sql) for s in kept):
-            kept = [s for s in kept if not isinstance(s, Sql)]
+            kept = [s for s in kept if not (isinstance(s, Sql) and "updated" in s.where)]
         flat = []
         for s in kept:
             flat.extend(s.items if isinstance(s, Intersect) else (s,))

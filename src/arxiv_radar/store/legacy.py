@@ -1,4 +1,4 @@
-"""cv-arxiv-daily rows as imported, per topic (see migrations/0004_legacy_rows.sql)."""
+"""cv-arxiv-daily rows as imported, per topic (see migrations/0003_legacy_rows.sql)."""
 
 from __future__ import annotations
 

@@ -64,6 +64,14 @@ _UPSERT = (
     + " OR ".join(f"papers.{c} IS NOT {_set_expr(c)}" for c in _COLS)
     + ")"
 )
+# Into a store that started empty every paper row is this import's ('snapshot'), so the
+# check below always holds: skip it (one b-tree lookup less per version).
+_VERSIONS_FRESH = (
+    "INSERT INTO versions (paper_id, number, submitted, size) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (paper_id, number) DO UPDATE SET "
+    "submitted = coalesce(submitted, excluded.submitted), size = coalesce(size, excluded.size) "
+    "WHERE (submitted IS NULL AND excluded.submitted IS NOT NULL) OR (size IS NULL AND excluded.size IS NOT NULL)"
+)
 # After the paper upsert, the paper's origin is 'snapshot' exactly when this line was allowed
 # to write it (new, or it won over a legacy/snapshot/older-version row): only then add versions.
 _VERSIONS = (
@@ -257,7 +265,7 @@ class SnapshotLoader:
         # rowcount sums sqlite3_changes() over the batch: rows inserted or updated by the
         # statement itself, not the FTS writes its triggers make.
         changed = conn.executemany(_UPSERT, [row + (today, today) for row in paper_rows]).rowcount
-        conn.executemany(_VERSIONS, version_rows)
+        conn.executemany(_VERSIONS_FRESH if self._count_before == 0 else _VERSIONS, version_rows)
         if self.fts == "batch":
             top = conn.execute("SELECT max(rowid) FROM papers").fetchone()[0] or 0
             if changed > top - self._indexed:
