@@ -26,8 +26,6 @@ def _load():
 
 @pytest.fixture
 def demo_store(tmp_path):
-    if not corpus_path().is_file():
-        pytest.skip("demo corpus not built yet")
     records, papers = _load()
     with Store.open(tmp_path / "demo.sqlite") as store:
         store.upsert_papers(papers, DEMO_DAY, origin="snapshot")
