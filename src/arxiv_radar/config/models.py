@@ -1,12 +1,10 @@
-"""YAML -> validated :class:`Config`, for both the native form and cv-arxiv-daily's ``config.yaml``.
+"""The configuration models: one schema for the native form and cv-arxiv-daily's ``config.yaml``.
 
 One schema covers both: cv-arxiv-daily's keys (``keywords``, ``max_results``, ``publish_*``,
 ``json_*_path``, ``md_*_path``, ...) and ours (``topics``, ``query``, ``categories``, ``exclude``,
 ``source``, ``enrich``, ``email``, ...) may be mixed in one file.
 
-Every mistake becomes one :class:`~arxiv_radar.errors.ConfigError` listing all problems found in a
-single pass, one per line, each as ``FILE:LINE: key.path: what is wrong``. Line numbers come from
-PyYAML's composed nodes (their ``start_mark``), matched against pydantic's error ``loc``.
+Validation errors are turned into ``FILE:LINE: key.path: what is wrong`` by ``load.py``.
 
 Paths: every path key (``database``, ``*_path``, ``*_dir``) is an absolute :class:`~pathlib.Path`
 on the validated model, resolved against the folder holding the config file (``config_dir``);
@@ -15,41 +13,26 @@ on the validated model, resolved against the folder holding the config file (``c
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
-import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from arxiv_radar.errors import ConfigError, QuerySyntaxError
+from ..errors import QuerySyntaxError
 
-__all__ = [
-    "Config",
-    "Topic",
-    "EnrichConfig",
-    "EmailConfig",
-    "WebhookConfig",
-    "PATH_KEYS",
-    "ENV_OVERRIDES",
-    "load_config",
-    "config_from_dict",
-]
+__all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "PATH_KEYS", "ENV_OVERRIDES"]
 
 # Environment variables that override a URL key (env beats the file: a test or a mirror can
 # redirect a run without editing the user's config).
@@ -451,280 +434,3 @@ class Config(_Strict):
         if key not in PATH_KEYS:
             raise KeyError(f"{key!r} is not a path key (one of {', '.join(PATH_KEYS)})")
         return getattr(self, key)
-
-
-# --------------------------------------------------------------------------- YAML with lines
-
-Path_ = tuple[str | int, ...]
-
-
-class _Source:
-    """The composed YAML: key path -> line (1-based), plus problems found while walking it."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.lines: dict[Path_, int] = {}
-        self.problems: list[tuple[int | None, str]] = []
-
-    def line_of(self, path: Iterable[str | int]) -> int | None:
-        path = tuple(path)
-        # Walk up: a missing key's error points at its parent mapping.
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return None
-
-    def where(self, line: int | None) -> str:
-        return f"{self.name}:{line}" if line is not None else self.name
-
-    def walk(self, node: yaml.Node, path: Path_, seen: set[int]) -> None:
-        # Aliases make the node graph a DAG (or a cycle): visit each node once, or a
-        # billion-laughs document would take exponential time here.
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            first: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
-                    continue
-                key = key_node.value
-                line = key_node.start_mark.line + 1
-                child = (*path, key)
-                if key in first:
-                    self.problems.append(
-                        (line, f"{_fmt_path(child)}: duplicate key (first at line {first[key]})")
-                    )
-                else:
-                    first[key] = line
-                # PyYAML keeps the last duplicate, so its lines are the ones errors refer to.
-                self.lines[child] = line
-                self.walk(value_node, child, seen)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                child = (*path, index)
-                self.lines[child] = item.start_mark.line + 1
-                self.walk(item, child, seen)
-
-
-def _compose(text: str, name: str) -> tuple[Any, _Source]:
-    source = _Source(name)
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}, source
-        source.walk(node, (), set())
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = "; ".join(p for p in (exc.context, exc.problem) if p)
-        col = f" (column {mark.column + 1})" if mark is not None else ""
-        raise ConfigError(f"{source.where(line)}: YAML syntax error: {problem}{col}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: YAML error: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{name}: YAML nesting too deep") from None
-    finally:
-        loader.dispose()
-    return data, source
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def _fmt_path(path: Iterable[str | int]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = str(part)
-        # Quote names that would be ambiguous or unsafe on one line (dots, control characters).
-        if not text or "." in text or not text.isprintable() or text != text.strip():
-            text = repr(text)
-        out += f".{text}" if out else text
-    return out
-
-
-def _model_at(path: Path_) -> type[BaseModel] | None:
-    """The model class that validates the mapping at ``path`` (for 'did you mean')."""
-    model: Any = Config
-    for part in path:
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        field = next(
-            (
-                f
-                for n, f in model.model_fields.items()
-                if part in (n, f.alias) or part in _choices(f.validation_alias)
-            ),
-            None,
-        )
-        if field is None:
-            return None
-        model = _unwrap(field.annotation)
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _choices(alias: Any) -> list[str]:
-    return [c for c in getattr(alias, "choices", []) if isinstance(c, str)]
-
-
-def _unwrap(annotation: Any) -> Any:
-    # Optional[X] -> X; list[X] / dict[str, X] -> X, so the walk can step over keys and indexes.
-    for arg in typing.get_args(annotation) or ():
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return annotation
-
-
-def _known_keys(model: type[BaseModel]) -> list[str]:
-    keys: list[str] = []
-    for name, field in model.model_fields.items():
-        keys.extend(_choices(field.validation_alias) or [field.alias or name])
-    return keys
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _describe(error: Mapping[str, Any], loc: Path_) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent = _model_at(_model_loc(loc[:-1]))
-        hint = ""
-        if parent is not None:
-            close = difflib.get_close_matches(str(loc[-1]), _known_keys(parent), n=1, cutoff=0.6)
-            if close:
-                hint = f" (did you mean {close[0]!r}?)"
-        return f"unknown key{hint}"
-    if kind == "missing":
-        if loc == ("topics",):
-            return "required: add a 'topics:' (or cv-arxiv-daily 'keywords:') mapping of topics"
-        return "required key missing"
-    message = str(error["msg"])
-    if kind == "value_error":
-        message = message.removeprefix("Value error, ")
-        return message
-    if kind == "query_syntax":
-        return message
-    value = error.get("input")
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        message += f" (got {_short(value)})"
-    return message
-
-
-def _model_loc(loc: Path_) -> Path_:
-    """Drop dict keys and list indexes (topic names, webhook positions) from a loc."""
-    out: list[str | int] = []
-    for i, part in enumerate(loc):
-        if isinstance(part, int):
-            continue
-        if i == 1 and loc[0] == "topics":  # the topic name
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def _validate(
-    data: Any, source: _Source, base_dir: Path, config_path: Path | None, env: Mapping[str, str]
-) -> Config:
-    problems = list(source.problems)
-    if not isinstance(data, dict):
-        problems.append((1, f"the file must be a mapping of keys, not {type(data).__name__}"))
-        _raise(problems, source)
-    data = dict(data)
-
-    # `topics` and its cv-arxiv-daily spelling `keywords`: remember which the user wrote.
-    topics_key = "topics"
-    if "topics" in data and "keywords" in data:
-        problems.append(
-            (
-                source.line_of(("keywords",)),
-                f"keywords: give either 'topics' or 'keywords', not both "
-                f"('topics' is at line {source.line_of(('topics',))})",
-            )
-        )
-        del data["keywords"]
-    elif "keywords" in data:
-        topics_key = "keywords"
-        data["topics"] = data.pop("keywords")
-
-    from_env: dict[str, str] = {}
-    for key, var in ENV_OVERRIDES.items():
-        if env.get(var):
-            data[key] = env[var]
-            from_env[key] = var
-
-    config: Config | None = None
-    try:
-        config = Config.model_validate(
-            data, context={"base_dir": base_dir, "config_path": config_path}
-        )
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(p for p in error["loc"] if p != "[key]")
-            user_loc = (topics_key, *loc[1:]) if loc[:1] == ("topics",) else loc
-            if loc and loc[0] in from_env:
-                problems.append((None, f"${from_env[loc[0]]}: {_describe(error, loc)}"))
-                continue
-            line = source.line_of(user_loc)
-            problems.append((line, f"{_fmt_path(user_loc)}: {_describe(error, loc)}"))
-    if problems or config is None:
-        _raise(problems, source)
-    assert config is not None
-
-    if config.base_url is not None:
-        config._warnings.append(
-            f"{source.where(source.line_of(('base_url',)))}: base_url: obsolete "
-            "(Papers with Code shut down in 2025); ignored"
-        )
-    return config
-
-
-def _raise(problems: list[tuple[int | None, str]], source: _Source) -> typing.NoReturn:
-    problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
-    lines = [f"{source.where(line)}: {text}" for line, text in problems]
-    raise ConfigError("\n".join(lines))
-
-
-# --------------------------------------------------------------------------- entry points
-
-
-def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
-    """Read and validate a YAML config file; raise ConfigError naming file, key path and line.
-
-    ``env`` defaults to ``os.environ`` (for the ``ARXIV_RADAR_*_URL`` overrides).
-    """
-    name = str(path)
-    file = Path(path).expanduser()
-    try:
-        # utf-8-sig: UTF-8, tolerating the byte-order mark some Windows editors add.
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    data, source = _compose(text, name)
-    resolved = file.resolve()
-    return _validate(data, source, resolved.parent, resolved, os.environ if env is None else env)
-
-
-def config_from_dict(
-    data: dict[str, Any],
-    base_dir: Path,
-    source_name: str = "<config>",
-    env: Mapping[str, str] | None = None,
-) -> Config:
-    """Validate a config built in code; relative paths resolve against ``base_dir``.
-
-    Errors name ``source_name`` and the key path (no line numbers: there is no file).
-    """
-    return _validate(
-        data, _Source(source_name), Path(base_dir), None, os.environ if env is None else env
-    )
