@@ -490,3 +490,24 @@ def test_sources_exports():
 
     for name in ["PoliteClient", "ArxivAPI", "parse_feed", "AtomFeed", "RetryableResponse"]:
         assert name in sources.__all__ and getattr(sources, name) is not None
+
+
+def test_arxiv_gate_is_shared_by_every_client_in_the_process(monkeypatch):
+    # Two client objects (say, two runs in one process) still send arXiv one request per 3 s.
+    import arxiv_radar.sources.http as http_mod
+
+    sent = []
+    monkeypatch.setattr(http_mod, "_ARXIV_LAST_DONE", {})
+    slept = []
+    monkeypatch.setattr(http_mod.time, "sleep", lambda s: slept.append(s))
+
+    def handler(request):
+        sent.append(request.url.host)
+        return httpx.Response(200, text="ok")
+
+    a = PoliteClient(transport=httpx.MockTransport(handler), sleep=lambda s: slept.append(s))
+    b = PoliteClient(transport=httpx.MockTransport(handler), sleep=lambda s: slept.append(s))
+    a.get(API)
+    b.get("https://oaipmh.arxiv.org/oai")
+    assert sent == ["export.arxiv.org", "oaipmh.arxiv.org"]
+    assert len(slept) == 1 and 2.9 < slept[0] <= 3.0  # b waited for a's request

@@ -44,6 +44,7 @@ __all__ = [
     "day_end",
     "day_start",
     "holidays",
+    "known_holiday_years",
     "is_announcement_day",
     "last_announcement_before",
     "next_announcement_after",
@@ -230,6 +231,11 @@ def set_extra_holidays(days: Iterable[date]) -> None:
     _default = ArxivCalendar(ARXIV_HOLIDAYS | frozenset(days))
 
 
+def known_holiday_years() -> frozenset[int]:
+    """Years for which the calendar has holidays (built in or added from the config)."""
+    return frozenset(d.year for d in _default.holidays)
+
+
 def holidays() -> frozenset[date]:
     """The holidays the module functions currently use."""
     return _default.holidays
@@ -263,10 +269,10 @@ def announcement_window(a: Announcement) -> tuple[datetime, datetime]:
 def run_clock(day: date | None = None, now: datetime | None = None) -> datetime:
     """A run's "now": the end of New York day ``day`` if given, else the real time (UTC).
 
-    ``now`` replaces the real time in tests.
+    Never later than the real time: a run for today (or a future day) must not count an
+    announcement that has not been made yet as harvested. ``now`` replaces the real time in tests.
     """
+    real = _aware(now, "now") if now is not None else datetime.now(timezone.utc)
     if day is not None:
-        return day_end(day)
-    if now is not None:
-        return _aware(now, "now")
-    return datetime.now(timezone.utc)
+        return min(day_end(day), real)
+    return real

@@ -93,6 +93,11 @@ def _endpoints(config, api_url: str | None, oai_url: str | None = None, rss_url:
 def _harvest_into(store: Store, config, report: RunReport, since: datetime, clock: datetime,
                   client: PoliteClient, endpoints: Endpoints, day: date, *, backfill: bool) -> bool:
     """Plan, harvest, store and match; returns True when everything planned was fetched."""
+    calendar.set_extra_holidays(config.holidays)
+    for year in sorted({since.year, clock.year} - calendar.known_holiday_years()):
+        report.notes.append(f"arXiv's holidays for {year} are not known: add them under `holidays:` "
+                            "or a holiday may be taken for an announcement day")
+        log.warning("%s", report.notes[-1])
     plan = make_plan(config.topics, config.source, since, clock, backfill=backfill)
     report.plan = plan.describe()
     report.announcements = [a.day.isoformat() for a in plan.announcements]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -318,6 +319,13 @@ class Config(_Strict):
     )
     source: Literal["auto", "api", "oai", "rss"] = Field(
         default="auto", description="Where papers come from: auto, api, oai or rss."
+    )
+    holidays: list[date] = Field(
+        default_factory=list,
+        description=(
+            "Extra arXiv holidays (YYYY-MM-DD): days without an announcement or submission cut-off. "
+            "The 2026 list is built in; add other years' from arXiv's availability page."
+        ),
     )
     api_url: str = Field(
         default="https://export.arxiv.org/api/query",

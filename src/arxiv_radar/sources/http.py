@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from contextlib import AbstractContextManager, nullcontext
 import time
 from collections.abc import Callable, Mapping
 from datetime import timezone
@@ -118,6 +119,11 @@ def _user_agent(contact: str | None) -> str:
     return f"arxiv-radar/{__version__} (+{PROJECT_URL}; mailto:{contact})"
 
 
+# The process-wide arXiv gate (see PoliteClient._gate_for).
+_ARXIV_GATE_LOCK = threading.Lock()
+_ARXIV_LAST_DONE: dict[str, float] = {}
+
+
 class PoliteClient:
     """One HTTP client for the process. Thread-safe: requests are strictly one at a time.
 
@@ -205,12 +211,21 @@ class PoliteClient:
         # arXiv's limit is for all of its APIs together, so its hosts share one gate.
         return "arxiv.org" if is_arxiv_host(host) else host.lower()
 
+    def _gate_for(self, key: str) -> tuple[AbstractContextManager, dict[str, float]]:
+        # arXiv's limit binds the whole process, not one client object: with the real clock
+        # every PoliteClient shares one arXiv gate (an injected test clock keeps its own; the
+        # instance lock, taken next, serialises those).
+        if key == "arxiv.org" and self._clock is time.monotonic:
+            return _ARXIV_GATE_LOCK, _ARXIV_LAST_DONE
+        return nullcontext(), self._last_done
+
     def _send_gated(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
         key = self._gate_key(host)
         interval = self.interval_for(host)
-        with self._lock:
-            last = self._last_done.get(key)
+        gate_lock, last_done = self._gate_for(key)
+        with gate_lock, self._lock:
+            last = last_done.get(key)
             if last is not None:
                 wait = last + interval - self._clock()
                 if wait > 0:
@@ -219,7 +234,7 @@ class PoliteClient:
             try:
                 response = self._client.send(request)  # not streamed: the body is read here
             finally:
-                self._last_done[key] = self._clock()
+                last_done[key] = self._clock()
             return response
 
     # -- requests --------------------------------------------------------------------------
