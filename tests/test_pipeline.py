@@ -211,3 +211,23 @@ def test_cross_listed_paper_counts_for_its_cross_listed_category(tmp_path):
         assert s.matched_ids("Vision radar") == ["2602.00011"]  # primary cs.LG, cross-listed to cs.CV
         assert s.matched_ids("Any radar") == ["2602.00011", "2602.00012"]
         assert s.paper_count() == 2  # stored once, listed under both topics
+
+
+@pytest.mark.parametrize("mirror_now, fresh", [(ny(2026, 2, 13, 2, 0), True), (ny(2026, 2, 12, 21, 0), False)])
+def test_rss_serves_the_latest_announcement_and_a_stale_feed_is_not_taken_for_it(tmp_path, mirror_now, fresh):
+    lines = [bulk_line(pid, f"Radar paper {pid}", [t]) for pid, t in WEEK.items()]
+    corpus = write_corpus(tmp_path / "week.jsonl", lines)
+    with start_mirror([corpus], now=mirror_now) as m:
+        urls = dict(api_url=m.api_url, oai_url=m.oai_url, rss_url=m.rss_url, client=fast_client())
+        wednesday = pipeline.run(category_config(tmp_path, source="oai"), day=date(2026, 2, 11), **urls)
+        assert wednesday.status == "ok"
+        thursday = pipeline.run(category_config(tmp_path, source="rss"), day=date(2026, 2, 12), **urls)
+    assert any(line.startswith("rss: ") for line in thursday.plan)
+    if fresh:
+        assert thursday.status == "ok" and thursday.new == ["2602.00006"]
+    else:
+        # (The topic without categories still got it through the API.)
+        assert thursday.status == "partial"
+        assert any("shows the announcement of 2026-02-11" in why for _, why in thursday.failures)
+        with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+            assert s.get_state(pipeline.WATERMARK).startswith("2026-02-12T05")  # Wednesday's clock

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 from .errors import FetchError
@@ -84,14 +84,24 @@ def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill:
                                                     date_field=step.date_field), step, done, progress)
             elif step.kind == "oai":
                 oai = OAIHarvester(client, endpoints.oai_url)
+                # A record's datestamp is its last change, which for a backfill may be long after
+                # the range: ask up to today, then keep what the range announced.
+                until = max(plan.clock, datetime.now(timezone.utc)) if backfill else plan.clock
                 records = oai.list_records(step.set_spec, (start - timedelta(days=1)).date(),
-                                           (plan.clock + timedelta(days=1)).date())
+                                           (until + timedelta(days=1)).date())
                 papers = [p for p in _counted(records, step, done, progress) if _in_window(p, start, end, backfill)]
             elif step.kind == "rss":
                 announcement = RSSReader(client, endpoints.rss_url).latest(list(step.categories))
+                expected = plan.announcements[-1].day
+                if announcement.items and announcement.day != expected:
+                    # arXiv rebuilds its feeds at midnight New York time: before that the feed
+                    # still shows the previous announcement.
+                    raise FetchError(f"the RSS feed shows the announcement of {announcement.day}, "
+                                     f"not {expected}'s (feeds are rebuilt at midnight New York time)")
                 # RSS items carry no submission times: the API's records have them.
                 ids = [item.paper.id for item in announcement.items]
-                papers = list(api.fetch_ids(ids)) if ids else []
+                fetched = api.fetch_ids(ids) if ids else []
+                papers = [p for p in fetched if _in_window(p, start, end, backfill)]
             else:
                 raise ValueError(f"unknown step kind {step.kind!r}")
         except FetchError as exc:
