@@ -147,3 +147,22 @@ def test_garbage_file_is_a_store_error(tmp_path):
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(StoreError):
         Store.open(path)
+
+
+def test_first_seen_replacement_of_an_older_paper_is_an_update(store):
+    old = paper("2501.00042", version=2, published=utc(2025, 1, 3), updated=utc(2025, 3, 1),
+                versions=(Version(1, utc(2025, 1, 3)), Version(2, utc(2025, 3, 1))))
+    fresh = paper("2502.00001", published=utc(2025, 2, 28), updated=utc(2025, 2, 28))
+    r = store.upsert_papers([old, fresh], date(2025, 3, 2), new_since=utc(2025, 2, 27))
+    assert r.new == ["2502.00001"] and r.updated == [("2501.00042", 2)]
+    kinds = dict(store.conn.execute("select paper_id, kind from events").fetchall())
+    assert kinds == {"2501.00042": "updated", "2502.00001": "new"}
+
+
+def test_an_older_version_never_replaces_newer_content(store):
+    v2 = paper(version=2, title="Second title", updated=utc(2025, 3, 10),
+               versions=(Version(1, utc(2025, 2, 27, 10, 0)), Version(2, utc(2025, 3, 10))))
+    store.upsert_papers([v2], date(2025, 3, 11))
+    store.upsert_papers([paper(title="First title")], date(2025, 3, 12))
+    got = store.get_papers(["2502.19917"])["2502.19917"]
+    assert (got.version, got.title, got.updated) == (2, "Second title", utc(2025, 3, 10))

@@ -109,7 +109,8 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         result = harvest(plan, client, endpoints, backfill=backfill, progress=progress)
     report.harvested = len(result.papers)
     report.failures = list(result.failures)
-    upserted = store.upsert_papers(result.papers.values(), day)
+    upserted = store.upsert_papers(result.papers.values(), day,
+                                   new_since=plan.window[0] if plan.window else None)
     report.new, report.updated = upserted.new, upserted.updated
     rematch_changed_topics(store, config.topics, day)
     match_papers(store, config.topics, result.papers.values(), day)

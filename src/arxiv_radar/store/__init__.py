@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -52,9 +52,10 @@ class Store:
 
     # papers
     def upsert_papers(self, papers: Iterable[Paper], day: date, *, origin: str = "arxiv",
-                      authors_complete: bool = True) -> UpsertResult:
+                      authors_complete: bool = True, new_since: datetime | None = None) -> UpsertResult:
         with self.transaction():
-            return _papers.upsert_papers(self.conn, papers, day, origin=origin, authors_complete=authors_complete)
+            return _papers.upsert_papers(self.conn, papers, day, origin=origin,
+                                         authors_complete=authors_complete, new_since=new_since)
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         return _papers.get_papers(self.conn, ids)

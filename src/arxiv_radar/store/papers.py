@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Iterable, Iterator
 
 from ..model import Paper, Version
@@ -53,8 +53,13 @@ def upsert_papers(
     *,
     origin: str = "arxiv",
     authors_complete: bool = True,
+    new_since: datetime | None = None,
 ) -> UpsertResult:
-    """Insert or refresh papers; call inside a transaction. Never creates a second row for a paper."""
+    """Insert or refresh papers; call inside a transaction. Never creates a second row for a paper.
+
+    ``new_since``: a paper first seen now whose first version is older than this (a replacement
+    of a paper announced before we started watching) is an update, not a new paper.
+    """
     result = UpsertResult()
     today = day.isoformat()
     for paper in papers:
@@ -66,6 +71,12 @@ def upsert_papers(
         if existing is None:
             conn.execute(_INSERT, row + (today, today))
             _store_versions(conn, paper, origin)
+            first = paper.versions[0].submitted if paper.versions and paper.versions[0].submitted else paper.published
+            if new_since is not None and paper.version > 1 and first < new_since:
+                if origin == "arxiv":
+                    _event(conn, paper.id, "updated", paper.version, today)
+                result.updated.append((paper.id, paper.version))
+                continue
             if origin == "arxiv":
                 _event(conn, paper.id, "new", paper.version, today)
             result.new.append(paper.id)
@@ -79,8 +90,11 @@ def upsert_papers(
         # The paper's date is its first publication: keep the earliest one a trusted record gave.
         if existing["origin"] != "legacy" and existing["published"] < row[9]:
             row[9] = existing["published"]
-        if not newer and existing["version"] > paper.version:
-            row[1] = existing["version"]
+        if existing["version"] > paper.version:
+            # An older version (a stale cache, a lagging source) never replaces newer content.
+            _store_versions(conn, paper, origin)
+            result.unchanged += 1
+            continue
         if tuple(existing[c] for c in PAPER_COLUMNS[1:]) == tuple(row[1:]):
             _store_versions(conn, paper, origin)
             result.unchanged += 1
