@@ -128,3 +128,18 @@ def test_an_unexpected_transport_error_stops_the_source_not_the_run(store):
     report = enrich(store, day=DAY, settings=settings, transport=httpx.MockTransport(explode))
     assert report.requests["huggingface"] == 1 and "RuntimeError" in report.stopped["huggingface"]
     assert {s.status for s in store.link_summaries(ids).values()} == {"unknown"}
+
+
+def test_a_crash_in_the_network_part_leaves_papers_unknown_not_none(store, monkeypatch):
+    import arxiv_radar.enrich.stage as stage
+
+    add(store, [paper("2502.00001")])
+
+    async def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # e.g. the run is killed while Hugging Face is being asked
+
+    monkeypatch.setattr(stage, "_network", crash)
+    with pytest.raises(KeyboardInterrupt):
+        enrich(store, day=date(2026, 2, 2), settings=EnrichSettings(huggingface=True))
+    summary = store.link_summaries(["2502.00001"])["2502.00001"]
+    assert summary.status == "unknown"  # the abstract's "none" alone must not render as null

@@ -192,11 +192,17 @@ class _Recorder:
         self.report.not_asked[source] += 1
 
 
-def _local(papers: dict[str, Paper], rows: dict[str, dict[str, Any]], rec: _Recorder) -> None:
+def _local(papers: dict[str, Paper], rows: dict[str, dict[str, Any]], rec: _Recorder,
+           network_sources: tuple[str, ...] = ()) -> None:
     """URLs in abstract and comment. Written only when the answer changed (a new version can add
-    a link), so re-running costs no writes."""
+    a link), so re-running costs no writes. In the same transaction, each network source still
+    to be asked gets an "unknown" row: should the network part never happen (a crash, a kill),
+    the paper reads as unknown, not as a "none" from its abstract alone."""
     with rec.store.transaction():
         for pid, paper in papers.items():
+            for source in network_sources:
+                if source not in rows.get(pid, {}):
+                    rec.store.record_link(pid, source, "unknown", next_check=rec.day, detail="pending")
             for source, text in (("abstract", paper.abstract), ("comment", paper.comment)):
                 found = extract_links(text)
                 answer = Answer("found", found.code, None, found.project) if found.code else Answer("none", project_url=found.project)
@@ -363,7 +369,8 @@ def enrich(
     ids = [pid for pid in ids if pid in papers]
     report = EnrichReport(day=day, papers=len(ids))
     rec = _Recorder(store, day, report, s.backoff_days)
-    _local(papers, _rows(store, ids), rec)
+    network = tuple(src for src, on in ((huggingface.SOURCE, s.huggingface), (paperswithcode.SOURCE, s.paperswithcode)) if on)
+    _local(papers, _rows(store, ids), rec, network)
     if ids and (s.huggingface or s.paperswithcode or s.github_stars):
         asyncio.run(_network(store, s, ids, papers, rec, started + s.time_budget, transport))
     report.seconds = time.monotonic() - started
