@@ -70,3 +70,11 @@ def test_md_url():
     assert md_url(" http://x.org/a(b)|c ") == "http://x.org/a%28b%29%7Cc"
     for bad in ("javascript:alert(1)", "ftp://x", "", None, "https://a b"):
         assert md_url(bad) is None
+
+
+def test_a_title_cannot_make_a_link_or_an_image():
+    from arxiv_radar.render.escape import md_cell
+
+    cell = md_cell("See [my site](https://evil.example) ![](https://tracker.example/p.gif)")
+    assert "](" not in cell.replace("\\](", "")
+    assert cell == "See \\[my site\\](https://evil.example) !\\[\\](https://tracker.example/p.gif)"

@@ -166,3 +166,18 @@ def test_an_older_version_never_replaces_newer_content(store):
     store.upsert_papers([paper(title="First title")], date(2025, 3, 12))
     got = store.get_papers(["2502.19917"])["2502.19917"]
     assert (got.version, got.title, got.updated) == (2, "Second title", utc(2025, 3, 10))
+
+
+def test_outputs_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from arxiv_radar.fsutil import atomic_write_text
+
+    from arxiv_radar import fsutil
+
+    atomic_write_text(tmp_path / "README.md", "x")
+    assert stat.S_IMODE((tmp_path / "README.md").stat().st_mode) == 0o666 & ~fsutil._UMASK
+    os.chmod(tmp_path / "README.md", 0o640)
+    atomic_write_text(tmp_path / "README.md", "y")  # a replaced file keeps its mode
+    assert stat.S_IMODE((tmp_path / "README.md").stat().st_mode) == 0o640

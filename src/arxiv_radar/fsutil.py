@@ -44,6 +44,13 @@ def atomic_writer(path: str | os.PathLike, *, text: bool = True) -> Iterator[Ato
         if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
             os.unlink(tmp)
             return
+        # mkstemp makes 0600 files; outputs are for web servers and readers: keep the old
+        # file's mode, or the usual one for a new file.
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
         out.changed = True
     except BaseException:
@@ -52,6 +59,16 @@ def atomic_writer(path: str | os.PathLike, *, text: bool = True) -> Iterator[Ato
         except FileNotFoundError:
             pass
         raise
+
+
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do it once, before any thread is started.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+_UMASK = _read_umask()
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> bool:

@@ -18,7 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A backslash is doubled only when it would otherwise escape something (ASCII punctuation,
 # including our own "\|") or the cell's closing pipe (end of text). Before a letter it is
 # literal in CommonMark, so LaTeX such as $\times$ is kept as written.
-_CELL_SPECIAL = re.compile(r"[\\|*<>&]")
+_CELL_SPECIAL = re.compile(r"[\\|*<>&\[\]]")
 _BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)")
 
 _HEADING_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|\Z)|[*_`\[\]#<>&]")
@@ -63,6 +63,8 @@ def md_cell(text: str) -> str:
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace("|", "\\|").replace("*", "\\*")
+        # No link or image can be made from a title: "[x](url)" and "![](tracker)" stay text.
+        .replace("[", "\\[").replace("]", "\\]")
     )
 
 
