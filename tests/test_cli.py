@@ -126,3 +126,13 @@ def test_links_command_finds_abstract_links_and_reports_failures(tmp_path):
     with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
         row = s.conn.execute("select source, status from links where paper_id = '2602.00001' and status = 'found'").fetchone()
         assert tuple(row) == ("abstract", "found")
+
+
+def test_render_with_a_mistyped_db_changes_nothing_and_says_so(tmp_path):
+    cfg = write(tmp_path, "keywords:\n  Radar:\n    filters: [radar]\n")
+    (tmp_path / "README.md").write_text("my precious README\n", encoding="utf-8")
+    result = run_cli("render", "-c", str(cfg), "--db", str(tmp_path / "arxiv-radar.sqlit"))
+    assert result.exit_code == 2
+    assert "no such database" in result.output
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "my precious README\n"
+    assert not (tmp_path / "arxiv-radar.sqlit").exists()

@@ -352,7 +352,7 @@ def test_cli_unknown_topic_is_exit_2_listing_known_topics(store, tmp_path):
 
 def test_cli_missing_database_is_an_error_not_a_traceback(tmp_path):
     out = run_cli("export", "--db", str(tmp_path / "none.sqlite"), "--format", "json")
-    assert out.exit_code == 1 and "no such database" in out.stderr
+    assert out.exit_code == 2 and "no such database" in out.stderr
 
 
 def test_export_to_file_replaces_atomically(store, tmp_path):

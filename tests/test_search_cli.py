@@ -96,7 +96,7 @@ def test_bad_query_exits_2_with_one_line(db: Path, query: str) -> None:
 def test_bad_options_exit_2(db: Path) -> None:
     assert run("ti:x", "--db", str(db), "--since", "yesterday").exit_code == 2
     assert run("ti:x", "--db", str(db), "--limit", "0").exit_code == 2
-    assert run("ti:x", "--db", str(db / "missing.sqlite")).exit_code == 1
+    assert run("ti:x", "--db", str(db / "missing.sqlite")).exit_code == 2
 
 
 def test_new_topic_back_fills_from_the_store_through_the_index(db: Path, tmp_path: Path) -> None:

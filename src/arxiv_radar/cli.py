@@ -163,7 +163,7 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
 
     config = _load_config(config_path)
     day = day or calendar.today()
-    with pipeline.open_store(config, db_path) as store:
+    with pipeline.open_store(config, db_path, must_exist=True) as store:
         run_id = store.begin_run("links", day)
         report = enrich(store, config, day=day)
         store.finish_run(run_id, "ok", report.as_dict())

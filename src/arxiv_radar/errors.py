@@ -11,6 +11,7 @@ __all__ = [
     "FeedParseError",
     "HarvestIncomplete",
     "StoreError",
+    "MissingStore",
     "LegacyImportError",
 ]
 
@@ -61,7 +62,13 @@ class HarvestIncomplete(ArxivRadarError):
 
 
 class StoreError(ArxivRadarError):
-    """The database is missing, too new, or damaged."""
+    """The database is too new or damaged."""
+
+
+class MissingStore(StoreError):
+    """A command that reads the store was pointed at a file that does not exist (a usage error)."""
+
+    exit_code = 2
 
 
 class LegacyImportError(ArxivRadarError):

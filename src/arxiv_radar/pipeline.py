@@ -75,8 +75,8 @@ class RunReport:
         }
 
 
-def open_store(config, db_path: str | Path | None) -> Store:
-    return Store.open(Path(db_path) if db_path else config.path_of("database"))
+def open_store(config, db_path: str | Path | None, *, must_exist: bool = False) -> Store:
+    return Store.open(Path(db_path) if db_path else config.path_of("database"), must_exist=must_exist)
 
 
 def _client(config, client: PoliteClient | None) -> tuple[PoliteClient, bool]:
@@ -195,7 +195,8 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
 
 
 def render(config, *, day: date, db_path=None, style: str | None = None) -> list[Path]:
-    """Re-render every output from the store, without network."""
-    with open_store(config, db_path) as store:
+    """Re-render every output from the store, without network. The store must exist: an
+    empty one would blank every output."""
+    with open_store(config, db_path, must_exist=True) as store:
         rematch_changed_topics(store, config.topics, day)
         return publish(config, store, day, style=style).written

@@ -29,8 +29,8 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
-        return cls(connect(path, readonly=readonly), Path(path))
+    def open(cls, path: str | Path, *, readonly: bool = False, must_exist: bool = False) -> "Store":
+        return cls(connect(path, readonly=readonly, must_exist=must_exist), Path(path))
 
     def close(self) -> None:
         self.conn.close()

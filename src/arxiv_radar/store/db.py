@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import StoreError
+from ..errors import MissingStore, StoreError
 
 __all__ = ["connect", "migrations", "schema_version", "transaction", "LATEST_VERSION"]
 
@@ -30,12 +30,14 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the store at ``path``."""
+def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False,
+            must_exist: bool = False) -> sqlite3.Connection:
+    """Open (creating it unless ``must_exist`` or ``readonly``) and migrate the store at ``path``."""
     path = Path(path)
+    if (readonly or must_exist) and not path.exists():
+        raise MissingStore(f"{path}: no such database (check --db or the config's `database`; "
+                           "`arxiv-radar run` creates it)")
     if readonly:
-        if not path.exists():
-            raise StoreError(f"{path}: no such database")
         uri = f"file:{path.resolve()}?mode=ro"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
     else:
