@@ -98,10 +98,13 @@ def main(verbose: int, quiet: bool) -> None:
 @config_option
 @db_option
 @click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL).")
+@click.option("--oai-url", envvar="ARXIV_RADAR_OAI_URL", help="arXiv OAI-PMH endpoint (env ARXIV_RADAR_OAI_URL).")
+@click.option("--rss-url", envvar="ARXIV_RADAR_RSS_URL", help="arXiv RSS base (env ARXIV_RADAR_RSS_URL).")
 @date_option
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the run report to this JSON file.")
 @_handle_errors
-def run(config_path: str, db_path: str | None, api_url: str | None, day: date | None, report_path: str | None) -> None:
+def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str | None, rss_url: str | None,
+        day: date | None, report_path: str | None) -> None:
     """The daily job: harvest what arXiv announced since the last run, store, match, render.
 
     Exit codes: 0 ok (enrichment and delivery failures are reported, not fatal), 1 failure,
@@ -112,7 +115,7 @@ def run(config_path: str, db_path: str | None, api_url: str | None, day: date | 
 
     config = _load_config(config_path)
     with store_lock(db_path or config.path_of("database"), command="run"):
-        report = pipeline.run(config, day=day, db_path=db_path, api_url=api_url)
+        report = pipeline.run(config, day=day, db_path=db_path, api_url=api_url, oai_url=oai_url, rss_url=rss_url)
     _finish(report, report_path)
 
 
@@ -121,7 +124,9 @@ def _finish(report, report_path: str | None) -> None:
 
     if report_path:
         write_report_json(report, report_path)
-    print_report(report)
+    # -q: only warnings and errors (the failures were logged as errors already).
+    if logging.getLogger("arxiv_radar").level <= logging.INFO:
+        print_report(report)
     if report.status == "partial":
         sys.exit(3)
 
@@ -130,10 +135,13 @@ def _finish(report, report_path: str | None) -> None:
 @config_option
 @db_option
 @click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL).")
+@click.option("--oai-url", envvar="ARXIV_RADAR_OAI_URL", help="arXiv OAI-PMH endpoint (env ARXIV_RADAR_OAI_URL).")
+@click.option("--rss-url", envvar="ARXIV_RADAR_RSS_URL", help="arXiv RSS base (env ARXIV_RADAR_RSS_URL).")
 @click.option("--from", "start", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="First day (New York).")
 @click.option("--to", "end", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (New York), inclusive.")
 @_handle_errors
-def backfill(config_path: str, db_path: str | None, api_url: str | None, start: date, end: date) -> None:
+def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url: str | None,
+             rss_url: str | None, start: date, end: date) -> None:
     """Harvest every announcement in a range of days; the next run or render shows them."""
     from . import pipeline
 
@@ -143,7 +151,8 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, start: 
 
     config = _load_config(config_path)
     with store_lock(db_path or config.path_of("database"), command="backfill"):
-        report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url)
+        report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url,
+                                   oai_url=oai_url, rss_url=rss_url)
     _finish(report, None)
 
 
@@ -182,9 +191,11 @@ def render(config_path: str, db_path: str | None, style: str | None, day: date |
     from . import calendar, pipeline
 
     config = _load_config(config_path)
+    from .report import written_lines
+
     written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style)
-    for path in written:
-        click.echo(f"wrote {path}")
+    for line in written_lines([str(p) for p in written]):
+        click.echo(line)
     if not written:
         click.echo("all outputs already up to date")
 
@@ -255,6 +266,8 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
             click.echo(f"  {topic} / {key}: {why}", err=True)
         sys.exit(1)
     click.echo("0 unreadable rows.")
+    click.echo("To keep cv-arxiv-daily's exact look, set `style: cv-arxiv-daily` in your config "
+               "(or pass --style to render); the default seed style sorts by date and archives older papers.")
 
 
 @main.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .fsutil import atomic_write_text
 from .publish_feeds import write_feeds
+from .report import written_lines
 from .render.legacy import LegacyRow, entry_from_legacy
 from .render.view import Entry, RenderOptions, TopicView
 from .store import Store
@@ -80,6 +81,18 @@ def _relative(path: Path, start: Path) -> str:
     return os.path.relpath(path, start).replace(os.sep, "/")
 
 
+def _site_link(config, readme_dir: Path) -> str:
+    """The site's address on GitHub Pages when it is published from the repository's docs/
+    folder (cv-arxiv-daily's layout); otherwise its path beside the README."""
+    from .render.digest import site_url_for
+
+    pages = site_url_for(config.user_name, config.repo_name)
+    docs = config.config_dir / "docs"
+    if pages and config.site_dir.is_relative_to(docs):
+        return pages + _relative(config.site_dir, docs) + "/"
+    return _relative(config.site_dir / "index.html", readme_dir)
+
+
 def render_options(config, day: date, style: str | None = None) -> RenderOptions:
     readme_dir = config.path_of("md_readme_path").parent
     prefix = _relative(config.path_of("archive_dir"), readme_dir)
@@ -91,7 +104,7 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
         links += [("RSS feed", _relative(config.feeds_dir / rss, readme_dir)),
                   ("Atom feed", _relative(config.feeds_dir / atom, readme_dir))]
     if config.publish_site:
-        links.append(("Search all papers", _relative(config.site_dir / "index.html", readme_dir)))
+        links.append(("Search all papers", _site_link(config, readme_dir)))
     return RenderOptions(
         date=day,
         style=style or config.style,
@@ -142,6 +155,6 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
         result.written += site.written
         result.unchanged += site.unchanged
         result.site_index = site.index
-    for path in result.written:
-        log.info("wrote %s", path)
+    for line in written_lines([str(p) for p in result.written]):
+        log.debug("%s", line)
     return result

@@ -226,11 +226,11 @@ def report_lines(report: Any) -> list[str]:
         lines.append("no requests made")
     lines.extend(f"problem: {p}" for p in _problems(data))
     lines.extend(f"note: {n}" for n in data.get("notes") or [])
-    lines.extend(_written_lines(data.get("written") or []))
+    lines.extend(written_lines(data.get("written") or []))
     return lines
 
 
-def _written_lines(paths: list[str]) -> list[str]:
+def written_lines(paths: list[str]) -> list[str]:
     """One line per output, except the search index's many chunk files: one line for them."""
     out, index = [], {}
     for path in paths:
@@ -278,7 +278,7 @@ def print_report(report: Any, console: Console | None = None) -> None:
         console.print(f"problem: {problem}", markup=False, style="yellow")
     for note in data.get("notes") or []:
         console.print(f"note: {note}", markup=False)
-    for line in _written_lines(data.get("written") or []):
+    for line in written_lines(data.get("written") or []):
         console.print(line, markup=False, highlight=False)
 
 

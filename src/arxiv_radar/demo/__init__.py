@@ -59,6 +59,9 @@ def run_demo(out_dir: Path) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     # The mirror's request log is for people watching a served mirror, not for the demo.
     logging.getLogger("arxiv_radar.mirror").setLevel(logging.WARNING)
+    # The sample is a fixed fortnight of 2025 with no holiday in it: the warning that 2025's
+    # holidays are unknown would only puzzle a newcomer.
+    logging.getLogger("arxiv_radar.pipeline").setLevel(logging.ERROR)
     config = demo_config(out_dir)
     with start_mirror([corpus_path()]) as server:
         report = pipeline.run(config, day=DEMO_DAY, api_url=server.api_url)
