@@ -213,3 +213,19 @@ def test_every_fts_mode_leaves_the_same_index(tmp_path: Path, bulk_file: Path, m
             s.conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
         names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         assert {"papers_ai", "papers_ad", "papers_au", "papers_meta_ai", "papers_meta_ad", "papers_meta_au"} <= names
+
+
+def test_an_older_snapshot_line_never_replaces_newer_content(tmp_path: Path, bulk_file: Path, store: Store) -> None:
+    first = json.loads(bulk_file.read_text(encoding="utf-8").splitlines()[0])  # 0704.0001, two versions
+    newer = tmp_path / "newer.jsonl"
+    newer.write_text(json.dumps({**first, "title": "The v2 title"}) + "\n", encoding="utf-8")
+    older = tmp_path / "older.jsonl"
+    older.write_text(json.dumps({**first, "title": "The v1 title", "versions": first["versions"][:1]}) + "\n",
+                     encoding="utf-8")
+    import_snapshot(newer, store, day=DAY, workers=0)
+    import_snapshot(older, store, day=DAY, workers=0)
+    got = store.get_papers([first["id"]])[first["id"]]
+    assert (got.version, got.title) == (2, "The v2 title")
+    # ...while the same version again may refresh it.
+    import_snapshot(newer, store, day=DAY, workers=0)
+    assert store.get_papers([first["id"]])[first["id"]].title == "The v2 title"

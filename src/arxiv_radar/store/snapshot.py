@@ -60,7 +60,10 @@ _UPSERT = (
     + ", ".join(f"{c} = {_set_expr(c)}" for c in _COLS)
     + ", changed = excluded.changed "
     # Rank rule first (cheap), then "only if something would change".
-    "WHERE (excluded.version > papers.version OR papers.origin IN ('legacy', 'snapshot')) AND ("
+    # A newer version always wins; a legacy row always loses; an equal snapshot line refreshes;
+    # an older version never replaces newer content.
+    "WHERE (excluded.version > papers.version OR papers.origin = 'legacy' "
+    "OR (papers.origin = 'snapshot' AND excluded.version = papers.version)) AND ("
     + " OR ".join(f"papers.{c} IS NOT {_set_expr(c)}" for c in _COLS)
     + ")"
 )
