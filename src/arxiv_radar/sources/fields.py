@@ -4,6 +4,8 @@ category lists, and reading XML safely."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 import xml.etree.ElementTree as ET
 from xml.etree.ElementTree import Element, ParseError
@@ -76,6 +78,20 @@ def parse_xml(data: bytes, what: str) -> Element:
         raise FeedParseError(f"refused {what} that declares entities") from None
     except ParseError as exc:
         raise FeedParseError(f"{what} is not well-formed XML: {exc}") from None
+
+
+def rfc2822_utc(text: str | None) -> datetime | None:
+    """An RFC 2822 date ("Mon, 2 Apr 2007 19:18:42 GMT") as aware UTC; None when absent or bad."""
+    raw = collapse(text)
+    if not raw:
+        return None
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 def unique_categories(names: list[str]) -> tuple[str, ...]:

@@ -23,14 +23,13 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
 import httpx
 
 from ..errors import ArxivAPIError, FeedParseError
 from ..model import Author, Paper, Version, parse_arxiv_id
-from .fields import collapse, local_name, optional, parse_xml, split_authors, unique_categories
+from .fields import collapse, local_name, optional, parse_xml, rfc2822_utc, split_authors, unique_categories
 from .http import BadStatus, PoliteClient, RetryableResponse
 
 __all__ = ["OAI_URL", "METADATA_PREFIXES", "OAIError", "OAIHarvester", "OAIPage", "parse_list_records"]
@@ -95,17 +94,6 @@ def _day(text: str | None) -> datetime | None:
     return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
 
 
-def _rfc2822(text: str | None) -> datetime | None:
-    raw = (text or "").strip()
-    if not raw:
-        return None
-    try:
-        value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def _int_attr(elem: Element, name: str) -> int | None:
@@ -138,7 +126,7 @@ def _from_arxiv_raw(meta: Element) -> Paper:
         if not (label.startswith("v") and label[1:].isdigit()):
             continue
         vf = _children(v)
-        versions.append(Version(int(label[1:]), _rfc2822(_text(vf, "date")), optional(_text(vf, "size"))))
+        versions.append(Version(int(label[1:]), rfc2822_utc(_text(vf, "date")), optional(_text(vf, "size"))))
     versions.sort(key=lambda v: v.number)
     if not versions or versions[0].submitted is None:
         raise _BadRecord(f"{paper_id}: no dated first version")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from xml.etree.ElementTree import Element
 
 import httpx
@@ -26,7 +25,7 @@ import httpx
 from ..calendar import NEW_YORK
 from ..errors import ConfigError, FeedParseError
 from ..model import Paper, parse_arxiv_id
-from .fields import collapse, local_name, optional, parse_xml, split_authors, unique_categories
+from .fields import collapse, local_name, optional, parse_xml, rfc2822_utc, split_authors, unique_categories
 from .http import PoliteClient, RetryableResponse
 
 __all__ = [
@@ -75,17 +74,6 @@ class RSSAnnouncement:
         return [item.paper for item in self.items]
 
 
-def _date(text: str | None) -> datetime | None:
-    raw = collapse(text)
-    if not raw:
-        return None
-    try:
-        value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def announcement_day(stamp: datetime) -> date:
@@ -126,7 +114,7 @@ def _item(elem: Element, fallback: datetime | None) -> RSSItem | None:
     abstract = collapse(after if marker else description)
 
     cats = unique_categories([c.text or "" for c in f.get("category", [])])
-    announced = _date(text("pubDate")) or fallback
+    announced = rfc2822_utc(text("pubDate")) or fallback
     paper = Paper(
         id=paper_id,
         title=collapse(text("title")),
@@ -157,7 +145,7 @@ def parse_rss(data: bytes) -> RSSAnnouncement:
     for child in channel:
         name = local_name(child.tag)
         if name == "pubDate":
-            published = _date(child.text)
+            published = rfc2822_utc(child.text)
         elif name == "item":
             item_elems.append(child)
     # An item without its own <pubDate> was announced with the channel.
