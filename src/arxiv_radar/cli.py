@@ -81,6 +81,10 @@ config_option = click.option(
     "-c", "--config", "config_path", default="config.yaml", show_default=True,
     type=click.Path(dir_okay=False), help="The topics configuration file.",
 )
+store_config_option = click.option(
+    "-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
+    help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).",
+)
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False), help="The SQLite store (default: the config's `database`).")
 date_option = click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD", help="The day the run stands for (default: today in New York).")
 
@@ -242,8 +246,7 @@ def mirror_serve(corpus: tuple[str, ...], host: str, port: int, faults: str | No
 
 @main.command("import-legacy")
 @click.argument("json_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
-              help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).")
+@store_config_option
 @db_option
 @date_option
 @_handle_errors
@@ -363,8 +366,7 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
 
 @main.command("import-snapshot")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
-              help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).")
+@store_config_option
 @db_option
 @date_option
 @_handle_errors
@@ -403,8 +405,7 @@ def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None,
 
 @main.command("search")
 @click.argument("query")
-@click.option("-c", "--config", "config_path", default=None, type=click.Path(dir_okay=False),
-              help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).")
+@store_config_option
 @db_option
 @click.option("--topic", default=None, metavar="NAME", help="Only papers matched to this topic.")
 @click.option("--since", callback=_parse_day, metavar="YYYY-MM-DD", help="Only papers first published on or after this day.")

@@ -217,6 +217,20 @@ def _local(papers: dict[str, Paper], rows: dict[str, dict[str, Any]], rec: _Reco
                 rec.answer(pid, source, answer, prev, local=True)
 
 
+async def _ask(rec: _Recorder, rows: dict[str, dict[str, Any]], src: str, pid: str, request) -> None:
+    """Record one source's answer about one paper: "unknown" when it failed, nothing new when
+    it was not asked (budget spent, source stopped)."""
+    prev = rows.get(pid, {}).get(src)
+    try:
+        answer = await request
+    except NotAsked as exc:
+        rec.not_asked(pid, src, str(exc), prev)
+        return
+    except SourceFailure as exc:
+        answer = Answer("unknown", detail=str(exc))
+    rec.answer(pid, src, answer, prev)
+
+
 def _hf_day(paper: Paper) -> date:
     # Hugging Face lists a paper on the day after its arXiv submission at the earliest (the
     # announcement comes at 20:00 New York time, past midnight UTC).
@@ -255,15 +269,7 @@ async def _huggingface(fetcher: Fetcher, s: EnrichSettings, papers: dict[str, Pa
     await asyncio.gather(*(one_day(d) for d in days))
 
     async def one_paper(p: Paper) -> None:
-        prev = rows.get(p.id, {}).get(src)
-        try:
-            answer = await huggingface.fetch_paper(fetcher, s.hf_url, p.id)
-        except NotAsked as exc:
-            rec.not_asked(p.id, src, str(exc), prev)
-            return
-        except SourceFailure as exc:
-            answer = Answer("unknown", detail=str(exc))
-        rec.answer(p.id, src, answer, prev)
+        await _ask(rec, rows, src, p.id, huggingface.fetch_paper(fetcher, s.hf_url, p.id))
 
     await asyncio.gather(*(one_paper(p) for p in due if p.id in pending))
 
@@ -273,15 +279,7 @@ async def _paperswithcode(fetcher: Fetcher, s: EnrichSettings, papers: dict[str,
     src = paperswithcode.SOURCE
 
     async def one(p: Paper) -> None:
-        prev = rows.get(p.id, {}).get(src)
-        try:
-            answer = await paperswithcode.fetch_paper(fetcher, s.pwc_url, p.id)
-        except NotAsked as exc:
-            rec.not_asked(p.id, src, str(exc), prev)
-            return
-        except SourceFailure as exc:
-            answer = Answer("unknown", detail=str(exc))
-        rec.answer(p.id, src, answer, prev)
+        await _ask(rec, rows, src, p.id, paperswithcode.fetch_paper(fetcher, s.pwc_url, p.id))
 
     due = [p for pid, p in papers.items() if _due(rows, pid, src, rec.day)]
     due.sort(key=lambda p: (p.published, p.id), reverse=True)
