@@ -129,6 +129,23 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _item_line(item, escape, link, italic: str) -> str:
+    """One paper as a chat line: linked title, first author, code link, "also in" topics.
+
+    ``escape`` and ``link(text, url)`` are the chat's own; ``italic`` its emphasis marker.
+    """
+    line = link(escape(_title(item)), item.entry.paper.abs_url)
+    author = _first_author(item)
+    if author:
+        line += f" — {escape(author)}"
+    code = safe_url(item.entry.code_url)
+    if code:
+        line += " · " + link("code", code)
+    if item.also_in:
+        line += f" {italic}(also in: {escape(', '.join(clean_text(t) for t in item.also_in))}){italic}"
+    return line
+
+
 def slack_payload(digest: Digest) -> dict:
     """``{"text", "blocks"}``: a header, then per topic sections of linked titles."""
     return _slack(digest)[0]
@@ -146,15 +163,7 @@ def _slack(digest: Digest) -> tuple[dict, int]:
             break
         text = f"*{_slack_escape(clean_text(topic))}* ({len(items)})"
         for item in items:
-            line = f"• <{item.entry.paper.abs_url}|{_slack_escape(_title(item))}>"
-            author = _first_author(item)
-            if author:
-                line += f" — {_slack_escape(author)}"
-            code = safe_url(item.entry.code_url)
-            if code:
-                line += f" · <{code}|code>"
-            if item.also_in:
-                line += f" _(also in: {_slack_escape(', '.join(clean_text(t) for t in item.also_in))})_"
+            line = "• " + _item_line(item, _slack_escape, lambda text, url: f"<{url}|{text}>", "_")
             if len(text) + 1 + len(line) > SLACK_SECTION_CHARS:
                 if len(sections) + 2 > max_sections:  # no room to close this one and open another
                     stop = True
@@ -208,15 +217,7 @@ def _discord(digest: Digest) -> tuple[dict, int]:
         lines: list[str] = []
         used = 0
         for item in items:
-            line = f"[{_discord_escape(_title(item))}]({item.entry.paper.abs_url})"
-            author = _first_author(item)
-            if author:
-                line += f" — {_discord_escape(author)}"
-            code = safe_url(item.entry.code_url)
-            if code:
-                line += f" · [code]({code})"
-            if item.also_in:
-                line += f" *(also in: {_discord_escape(', '.join(clean_text(t) for t in item.also_in))})*"
+            line = _item_line(item, _discord_escape, lambda text, url: f"[{text}]({url})", "*")
             cost = len(line) + (1 if lines else 0)
             if used + cost > room:
                 break

@@ -236,15 +236,22 @@ def _arxiv_raw(paper: Paper) -> str:
         _el("title", paper.title),
         _el("authors", ", ".join(a.name for a in paper.authors)),
         f"<categories>{_t(' '.join(paper.categories))}</categories>\n",
+        *_shared_tail(paper),
+        "</arXivRaw>\n",
+    ]
+    return "".join(out)
+
+
+def _shared_tail(paper: Paper) -> list[str]:
+    # arXiv and arXivRaw end with the same elements in the same order.
+    return [
         _el("comments", paper.comment),
         _el("report-no", paper.report_no),
         _el("journal-ref", paper.journal_ref),
         _el("doi", paper.doi),
         _el("license", paper.license),
         _el("abstract", paper.abstract),
-        "</arXivRaw>\n",
     ]
-    return "".join(out)
 
 
 def _arxiv(paper: Paper) -> str:
@@ -266,12 +273,7 @@ def _arxiv(paper: Paper) -> str:
     out += [
         _el("title", paper.title),
         _el("categories", " ".join(paper.categories)),
-        _el("comments", paper.comment),
-        _el("report-no", paper.report_no),
-        _el("journal-ref", paper.journal_ref),
-        _el("doi", paper.doi),
-        _el("license", paper.license),
-        _el("abstract", paper.abstract),
+        *_shared_tail(paper),
         "</arXiv>\n",
     ]
     return "".join(out)
