@@ -30,6 +30,26 @@ def fixtures() -> Path:
     return root
 
 
+def corpus_files(fixtures: Path) -> list[Path]:
+    """Every recorded arXiv response that holds papers (not the error feed), plus the bulk lines."""
+    api = fixtures / "arxiv-api"
+    atom = [p for p in sorted((api / "2026").glob("*.xml")) if not p.name.startswith("id_abc")]
+    return [
+        *atom,
+        *sorted((api / "2016").glob("*.xml")),
+        fixtures / "bulk" / "kaggle-arxiv-metadata-snapshot-first150.jsonl",
+    ]
+
+
+@pytest.fixture(scope="module")
+def mirror(fixtures: Path):
+    """Our mirror serving the recorded fixtures."""
+    from arxiv_radar.mirror import start_mirror
+
+    with start_mirror(corpus_files(fixtures)) as handle:
+        yield handle
+
+
 def pytest_runtest_setup(item):
     # No test touches the internet: only loopback sockets are allowed.
     from pytest_socket import socket_allow_hosts

@@ -26,20 +26,6 @@ UTC = timezone.utc
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def corpus_files(fixtures: Path) -> list[Path]:
-    api = fixtures / "arxiv-api"
-    atom = [p for p in sorted((api / "2026").glob("*.xml")) if not p.name.startswith("id_abc")]
-    return [
-        *atom,
-        *sorted((api / "2016").glob("*.xml")),
-        fixtures / "bulk" / "kaggle-arxiv-metadata-snapshot-first150.jsonl",
-    ]
-
-
-@pytest.fixture(scope="module")
-def mirror(fixtures: Path):
-    with start_mirror(corpus_files(fixtures)) as handle:
-        yield handle
 
 
 def get(url: str) -> tuple[int, str, bytes]:

@@ -7,31 +7,15 @@ reading the mirror's responses, and as the corpus the mirror serves.
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 import arxiv
 import pytest
 
-from arxiv_radar.mirror import start_mirror
 from arxiv_radar.model import Paper
 from arxiv_radar.sources.atom import parse_feed
 
 
-def corpus_files(fixtures: Path) -> list[Path]:
-    api = fixtures / "arxiv-api"
-    atom = [p for p in sorted((api / "2026").glob("*.xml")) if not p.name.startswith("id_abc")]
-    return [
-        *atom,
-        *sorted((api / "2016").glob("*.xml")),
-        fixtures / "bulk" / "kaggle-arxiv-metadata-snapshot-first150.jsonl",
-    ]
-
-
-@pytest.fixture(scope="module")
-def mirror(fixtures: Path):
-    with start_mirror(corpus_files(fixtures)) as handle:
-        yield handle
 
 
 def client_for(mirror, page_size: int) -> arxiv.Client:
