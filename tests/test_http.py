@@ -16,6 +16,8 @@ from arxiv_radar.errors import ArxivAPIError, ConfigError, FetchError
 from arxiv_radar.sources import PoliteClient, RetryableResponse
 from arxiv_radar.sources.http import BadStatus, is_arxiv_host, parse_retry_after, redact_url
 
+# Real arXiv host names, because the 3 s floor is decided by host name; every request in this
+# file goes to an httpx.MockTransport or a loopback server, never to the network.
 API = "https://export.arxiv.org/api/query"
 
 
