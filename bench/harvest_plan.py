@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from arxiv_radar import calendar, pipeline
+from arxiv_radar import pipeline
+from arxiv_radar.harvest import calendar
 from arxiv_radar.config import config_from_dict
 from arxiv_radar.mirror import start_mirror
 from arxiv_radar.query import matches, to_api

@@ -44,7 +44,7 @@ def main() -> int:
     db = args.db or store_with(args.workdir / "query-bench.sqlite",
                                corpus(args.workdir / f"corpus-{args.records}.jsonl", args.records))
 
-    from arxiv_radar.match import rematch_changed_topics
+    from arxiv_radar.query.match import rematch_changed_topics
     from arxiv_radar.query import parse
     from arxiv_radar.store import Store
 

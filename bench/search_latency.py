@@ -42,7 +42,7 @@ def main() -> int:
     db = args.db or store_with(args.workdir / "query-bench.sqlite",
                                corpus(args.workdir / f"corpus-{args.records}.jsonl", args.records))
 
-    from arxiv_radar.search import search
+    from arxiv_radar.bulk.search import search
     from arxiv_radar.store import Store
 
     print(f"machine: {machine()}")

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from arxiv_radar import calendar as cal
-from arxiv_radar.calendar import ArxivCalendar
+from arxiv_radar.harvest import calendar as cal
+from arxiv_radar.harvest.calendar import ArxivCalendar
 
 UTC = timezone.utc
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arxiv_radar import docs_gen
+from arxiv_radar.ops import docs_gen
 from arxiv_radar.config import Config, EmailConfig, EnrichConfig, Topic, WebhookConfig
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
@@ -16,7 +16,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 
 def test_committed_reference_matches_a_fresh_generation():
     assert DOC.read_text(encoding="utf-8") == docs_gen.generate(), (
-        "docs/configuration.md is stale: run `python -m arxiv_radar.docs_gen > docs/configuration.md`"
+        "docs/configuration.md is stale: run `python -m arxiv_radar.ops.docs_gen > docs/configuration.md`"
     )
 
 
@@ -47,7 +47,7 @@ def test_generation_follows_the_code(monkeypatch):
 
 
 def test_module_entry_point_prints_and_checks(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "arxiv_radar.docs_gen"], capture_output=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "arxiv_radar.ops.docs_gen"], capture_output=True, timeout=60)
     assert done.returncode == 0
     assert done.stdout.decode("utf-8") == docs_gen.generate()
     stale = tmp_path / "configuration.md"

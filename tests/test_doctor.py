@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 from arxiv_radar.cli import main
 from arxiv_radar.demo import corpus_path
-from arxiv_radar.doctor import doctor
-from arxiv_radar.lock import lock_path_for, store_lock
+from arxiv_radar.ops.doctor import doctor
+from arxiv_radar.ops.lock import lock_path_for, store_lock
 from arxiv_radar.mirror import start_mirror
 from arxiv_radar.model import Author, Paper
-from arxiv_radar.scaffold import init_project
+from arxiv_radar.ops.scaffold import init_project
 from arxiv_radar.store import Store
 
 CONFIG = """\

@@ -14,7 +14,7 @@ from werkzeug import Response
 
 from arxiv_radar.enrich import EnrichSettings, enrich
 from arxiv_radar.model import Author, Paper
-from arxiv_radar.publish import build_views
+from arxiv_radar.publish.views import build_views
 from arxiv_radar.render.seed import seed_row
 from arxiv_radar.store import Store
 

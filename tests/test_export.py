@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from arxiv_radar.cli import main
-from arxiv_radar.export import (
+from arxiv_radar.publish.export import (
     SCHEMA_VERSION,
     UnknownTopicError,
     bibtex_entry,
@@ -187,7 +187,7 @@ def _check(value, schema, root, where="$"):
 
 
 def test_json_validates_against_the_shipped_schema_and_the_doc_lists_every_field(store):
-    schema = json.loads(resources.files("arxiv_radar").joinpath("export_schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(resources.files("arxiv_radar.publish").joinpath("export_schema.json").read_text(encoding="utf-8"))
     doc = json.loads(export_text(store, "json", generated_for=DAY))
     _check(doc, schema, schema)
     with pytest.raises(AssertionError):

@@ -5,8 +5,8 @@ import pytest
 
 from _delivery_support import DAY1, DAY2, make_config, paper, seeded_store, utc
 from arxiv_radar.model import Author
-from arxiv_radar.publish import build_views, render_options
-from arxiv_radar.publish_feeds import feed_events, write_feeds
+from arxiv_radar.publish.views import build_views, render_options
+from arxiv_radar.publish.feeds import feed_events, write_feeds
 from arxiv_radar.render.digest import PaperEvent
 from arxiv_radar.render.feeds import feed_paths, feed_slugs, render_feeds
 from arxiv_radar.render.view import Entry, RenderOptions, TopicView

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from arxiv_radar import calendar
+from arxiv_radar.harvest import calendar
 from arxiv_radar.cli import main
 from arxiv_radar.config import load_config
-from arxiv_radar.scaffold import WORKFLOW_PATH, InitRefused, init_project, render_files
-from arxiv_radar.scaffold.schedule import check_cron, default_schedule
+from arxiv_radar.ops.scaffold import WORKFLOW_PATH, InitRefused, init_project, render_files
+from arxiv_radar.ops.scaffold.schedule import check_cron, default_schedule
 
 FILES = ("config.yaml", str(WORKFLOW_PATH), ".gitignore")
 

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from arxiv_radar.errors import LegacyImportError
-from arxiv_radar.render.legacy import LegacyRow, entry_from_legacy, parse_legacy_row, read_legacy_json
+from arxiv_radar.bulk.legacy_rows import LegacyRow, parse_legacy_row, read_legacy_json
+from arxiv_radar.publish.views import entry_from_legacy
 
 D = datetime.date
 

@@ -13,13 +13,13 @@ import textwrap
 
 import pytest
 
-from arxiv_radar import lock
+from arxiv_radar.ops import lock
 from arxiv_radar.errors import ArxivRadarError
-from arxiv_radar.lock import StoreLocked, held_by_live_process, lock_path_for, read_lock, store_lock
+from arxiv_radar.ops.lock import StoreLocked, held_by_live_process, lock_path_for, read_lock, store_lock
 
 _HOLDER = textwrap.dedent("""
     import sys, time
-    from arxiv_radar.lock import store_lock
+    from arxiv_radar.ops.lock import store_lock
     with store_lock(sys.argv[1], command="holder"):
         print("locked", flush=True)
         time.sleep(60)
@@ -90,7 +90,7 @@ def test_lock_of_a_killed_run_is_taken_over_with_a_warning(tmp_path, caplog):
     holder.wait()
     assert lock_path_for(db).exists()  # SIGKILL leaves it behind
     assert held_by_live_process(db) is None
-    with caplog.at_level(logging.WARNING, logger="arxiv_radar.lock"):
+    with caplog.at_level(logging.WARNING, logger="arxiv_radar.ops.lock"):
         with store_lock(db) as me:
             assert read_lock(db).pid == me.pid == os.getpid()
     assert f"pid {holder.pid}" in caplog.text and "stale" in caplog.text
@@ -99,7 +99,7 @@ def test_lock_of_a_killed_run_is_taken_over_with_a_warning(tmp_path, caplog):
 def test_garbled_lock_file_is_taken_over(tmp_path, caplog):
     db = tmp_path / "store.sqlite"
     lock_path_for(db).write_text("", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="arxiv_radar.lock"):
+    with caplog.at_level(logging.WARNING, logger="arxiv_radar.ops.lock"):
         with store_lock(db):
             pass
     assert "unreadable" in caplog.text
@@ -122,7 +122,7 @@ def test_excl_fallback_takes_over_a_dead_pid(tmp_path, no_fcntl, caplog):
     db = tmp_path / "store.sqlite"
     dead = _dead_pid()
     _write_lock(db, dead)
-    with caplog.at_level(logging.WARNING, logger="arxiv_radar.lock"):
+    with caplog.at_level(logging.WARNING, logger="arxiv_radar.ops.lock"):
         with store_lock(db) as me:
             assert read_lock(db) == me
     assert f"pid {dead}" in caplog.text

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import defusedxml.ElementTree as SafeET
 import pytest
 
-from arxiv_radar import calendar as cal
+from arxiv_radar.harvest import calendar as cal
 from arxiv_radar.mirror import Corpus, start_mirror
 from arxiv_radar.model import Author, Paper, Version
 from arxiv_radar.sources.http import PoliteClient

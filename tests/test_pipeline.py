@@ -182,9 +182,9 @@ def test_empty_category_harvest_on_an_announcement_day_is_an_error(tmp_path):
 
 
 def test_harvest_reports_progress_per_step(tmp_path, week_mirror):
-    from arxiv_radar.harvest import Endpoints, harvest
-    from arxiv_radar.plan import make_plan
-    from arxiv_radar import calendar
+    from arxiv_radar.harvest.steps import Endpoints, harvest
+    from arxiv_radar.harvest.plan import make_plan
+    from arxiv_radar.harvest import calendar
 
     config = category_config(tmp_path)
     clock = calendar.run_clock(date(2026, 2, 12))

@@ -12,13 +12,13 @@ import pytest
 from arxiv_radar.render import (
     RenderOptions,
     TopicView,
-    entry_from_legacy,
-    read_legacy_json,
     render_gitpage,
     render_json,
     render_readme,
     render_wechat,
 )
+from arxiv_radar.bulk.legacy_rows import read_legacy_json
+from arxiv_radar.publish.views import entry_from_legacy
 from arxiv_radar.render.cvdaily import pretty_math
 
 from test_render_helpers import CONFIG_TOPICS, FIXTURE_DAY, entry, unescaped_pipes
@@ -168,7 +168,7 @@ def test_wechat_markdown():
 
 
 def test_wechat_json_rows_parse_back():
-    from arxiv_radar.render import parse_legacy_row
+    from arxiv_radar.bulk.legacy_rows import parse_legacy_row
 
     topics = [TopicView("SLAM", (entry("2201.03814", code="https://github.com/x/y", day="2022-01-19"),))]
     data = json.loads(render_json(topics, OPTS, wechat=True))
@@ -185,7 +185,7 @@ def test_same_paper_twice_in_a_topic_keeps_the_later_row():
 
 
 def test_json_keeps_raw_titles_and_reads_back(tmp_path):
-    from arxiv_radar.render import read_legacy_json
+    from arxiv_radar.bulk.legacy_rows import read_legacy_json
 
     title = "A | B: $\\|x\\|_2$ <i>norms</i>"
     topics = [TopicView("T", (entry("2301.00001", title=title, day="2023-01-02"),))]

@@ -9,14 +9,14 @@ import pytest
 
 from arxiv_radar.errors import ConfigError
 from arxiv_radar.model import Author
+from arxiv_radar.bulk.legacy_rows import parse_legacy_row
+from arxiv_radar.publish.views import entry_from_legacy
 from arxiv_radar.render import (
     Entry,
     RenderOptions,
     Slugger,
     TopicView,
-    entry_from_legacy,
     github_slug,
-    parse_legacy_row,
     render_gitpage,
     render_readme,
 )

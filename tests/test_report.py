@@ -18,7 +18,7 @@ from rich.console import Console
 from arxiv_radar.demo import corpus_path
 from arxiv_radar.mirror import start_mirror
 from arxiv_radar.pipeline import RunReport
-from arxiv_radar.report import (
+from arxiv_radar.ops.report import (
     RedactingFilter,
     install_log_redaction,
     print_report,

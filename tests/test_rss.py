@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from arxiv_radar import calendar as cal
+from arxiv_radar.harvest import calendar as cal
 from arxiv_radar.errors import ConfigError, FeedParseError, FetchError
 from arxiv_radar.model import Author
 from arxiv_radar.sources.http import PoliteClient

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from arxiv_radar.cli import main
-from arxiv_radar.importer import import_snapshot
-from arxiv_radar.match import rematch_changed_topics
+from arxiv_radar.bulk.snapshot import import_snapshot
+from arxiv_radar.query.match import rematch_changed_topics
 from arxiv_radar.query import matches, parse
-from arxiv_radar.search import search
+from arxiv_radar.bulk.search import search
 from arxiv_radar.store import Store
 
 DAY = date(2026, 1, 5)

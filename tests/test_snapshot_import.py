@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from arxiv_radar.cli import main
-from arxiv_radar.importer import import_snapshot, snapshot_rows
+from arxiv_radar.bulk.snapshot import import_snapshot, snapshot_rows
 from arxiv_radar.model import Author, Paper
 from arxiv_radar.sources.bulk import paper_from_record
 from arxiv_radar.store import Store

@@ -21,7 +21,7 @@ import yaml
 
 from arxiv_radar.demo import corpus_path
 from arxiv_radar.mirror import start_mirror
-from arxiv_radar.scaffold import WORKFLOW_PATH
+from arxiv_radar.ops.scaffold import WORKFLOW_PATH
 
 BIN = Path(sys.executable).parent
 DAY = "2025-03-02"

@@ -27,7 +27,7 @@ def _handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except ArxivRadarError as exc:
-            from .report import redact
+            from .ops.report import redact
 
             click.echo(f"arxiv-radar: error: {redact(str(exc))}", err=True)
             sys.exit(exc.exit_code)
@@ -49,7 +49,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     root = logging.getLogger("arxiv_radar")
-    from .report import install_log_redaction
+    from .ops.report import install_log_redaction
 
     install_log_redaction(handler)
     root.handlers[:] = [handler]
@@ -115,7 +115,7 @@ def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str
     2 usage or configuration error, 3 partial harvest (what was fetched is kept).
     """
     from . import pipeline
-    from .lock import store_lock
+    from .ops.lock import store_lock
 
     config = _load_config(config_path)
     with store_lock(db_path or config.path_of("database"), command="run"):
@@ -124,7 +124,7 @@ def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str
 
 
 def _finish(report, report_path: str | None) -> None:
-    from .report import print_report, write_report_json
+    from .ops.report import print_report, write_report_json
 
     if report_path:
         write_report_json(report, report_path)
@@ -151,7 +151,7 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url
 
     if end < start:
         raise click.BadParameter("--to is before --from")
-    from .lock import store_lock
+    from .ops.lock import store_lock
 
     config = _load_config(config_path)
     with store_lock(db_path or config.path_of("database"), command="backfill"):
@@ -171,7 +171,8 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
     Only this stage runs. A source that fails leaves its papers "unknown" for the next run;
     the exit code stays 0 and the failures are reported.
     """
-    from . import calendar, pipeline
+    from . import pipeline
+    from .harvest import calendar
     from .enrich import enrich
 
     config = _load_config(config_path)
@@ -192,10 +193,11 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
 @_handle_errors
 def render(config_path: str, db_path: str | None, style: str | None, day: date | None) -> None:
     """Re-render every output from the store, without network."""
-    from . import calendar, pipeline
+    from . import pipeline
+    from .harvest import calendar
 
     config = _load_config(config_path)
-    from .report import written_lines
+    from .ops.report import written_lines
 
     written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style)
     for line in written_lines([str(p) for p in written]):
@@ -252,8 +254,8 @@ def mirror_serve(corpus: tuple[str, ...], host: str, port: int, faults: str | No
 @_handle_errors
 def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | None, day: date | None) -> None:
     """Import a cv-arxiv-daily JSON database (topic -> id -> row) into the store."""
-    from . import calendar
-    from .legacy_import import import_legacy
+    from .harvest import calendar
+    from .bulk.legacy import import_legacy
     from .store import Store
 
     if db_path is None:
@@ -288,7 +290,7 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
 def init(directory: str, store_mode: str, data_branch: str, store_path: str, cron: str | None,
          contact_email: str | None, python_version: str, install_spec: str | None, force: bool) -> None:
     """Write config.yaml, a GitHub Actions workflow and .gitignore into DIRECTORY (never prompts)."""
-    from .scaffold import init_project
+    from .ops.scaffold import init_project
 
     result = init_project(directory, force=force, store_mode=store_mode, data_branch=data_branch,
                           store_path=store_path, cron=cron, contact_email=contact_email,
@@ -311,7 +313,7 @@ def doctor(config_path: str, db_path: str | None, offline: bool, timeout: float)
 
     Exit code 0 when all is well (warnings allowed), 2 for an invalid config, 1 for any other problem.
     """
-    from .doctor import doctor as run_doctor, print_doctor
+    from .ops.doctor import doctor as run_doctor, print_doctor
 
     result = run_doctor(config_path, offline=offline, db_path=db_path, timeout=timeout)
     print_doctor(result)
@@ -338,7 +340,7 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
     """
     import io
 
-    from .export import export_to_file, latest_run_day, select_topics, store_topics, write_export
+    from .publish.export import export_to_file, latest_run_day, select_topics, store_topics, write_export
     from .store import Store
 
     config = _load_config(config_path or "config.yaml") if config_path or not db_path else None
@@ -376,7 +378,8 @@ def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None,
     Malformed lines are reported with their line numbers and skipped; the exit code is 0 when
     the file was read to its end. Importing the same file again changes nothing.
     """
-    from .importer import default_progress, import_snapshot
+    from .bulk.snapshot import default_progress, import_snapshot
+    from .harvest import calendar
     from .store import Store
 
     if db_path is None:
@@ -384,7 +387,7 @@ def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None,
     progress, done = default_progress()
     try:
         with Store.open(db_path) as store:
-            report = import_snapshot(file, store, day=day, progress=progress)
+            report = import_snapshot(file, store, day=day or calendar.today(), progress=progress)
     finally:
         done()
     rate = report.lines / report.seconds if report.seconds else 0.0
@@ -419,7 +422,7 @@ def search_cmd(query: str, config_path: str | None, db_path: str | None, topic: 
     """Search the stored papers with an arXiv query (ti:, abs:, au:, cat:, AND, OR, ANDNOT ...)."""
     import json
 
-    from .search import paper_dict, search
+    from .bulk.search import paper_dict, search
     from .store import Store
 
     if db_path is None:

@@ -14,13 +14,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
-from . import calendar
+from .harvest import calendar
 from .deliver.stage import deliver
-from .harvest import Endpoints, empty_set_harvests, harvest
-from .match import match_papers, rematch_changed_topics
-from .plan import make_plan
+from .harvest.steps import Endpoints, empty_set_harvests, harvest
+from .query.match import match_papers, rematch_changed_topics
+from .harvest.plan import make_plan
 from .progress import step_progress
-from .publish import publish
+from .publish.files import publish
 from .sources import PoliteClient
 from .store import Store
 from .store.codec import iso, parse_dt

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
-from arxiv_radar import calendar
+from arxiv_radar.harvest import calendar
 from arxiv_radar.model import Paper
 
 from .atom_writer import clean_xml_text

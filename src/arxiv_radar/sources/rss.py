@@ -20,13 +20,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from xml.etree.ElementTree import Element
 
+from zoneinfo import ZoneInfo
+
 import httpx
 
-from ..calendar import NEW_YORK
 from ..errors import ConfigError, FeedParseError
 from ..model import Paper, parse_arxiv_id
 from .fields import collapse, local_name, optional, parse_xml, rfc2822_utc, split_authors, unique_categories
 from .http import PoliteClient, RetryableResponse
+
+# arXiv's clock (harvest/calendar.py has the whole schedule; sources need only the zone).
+NEW_YORK = ZoneInfo("America/New_York")
 
 __all__ = [
     "ANNOUNCE_TYPES",

@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import ArxivRadarError
-from .model import parse_arxiv_id
-from .sources.bulk import paper_from_record
-from .store import Store
-from .store.codec import PAPER_COLUMNS, iso, paper_row
-from .store.snapshot import SnapshotLoader
+from ..errors import ArxivRadarError
+from ..model import parse_arxiv_id
+from ..sources.bulk import paper_from_record
+from ..store import Store
+from ..store.codec import PAPER_COLUMNS, iso, paper_row
+from ..store.snapshot import SnapshotLoader
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +325,7 @@ def import_snapshot(
     path: str | Path,
     store: Store,
     *,
-    day: date | None = None,
+    day: date,
     progress: Progress | None = None,
     fts: str = "auto",
     workers: int | None = None,
@@ -336,10 +336,9 @@ def import_snapshot(
     Idempotent: importing the same file twice leaves the store as the first import left it.
     ``workers``: parsing processes (default: one per CPU for files of 16 MB and more, none
     below). They are started with "spawn", so a script that calls this with workers must do
-    so under ``if __name__ == "__main__":``, as multiprocessing requires.
+    so under ``if __name__ == "__main__":``, as multiprocessing requires. ``day`` is the run day
+    recorded as the papers' first-seen day (the caller owns the clock).
     """
-    from .calendar import today
-
     path = Path(path)
     if not path.is_file():
         raise ArxivRadarError(f"{path}: no such file")
@@ -349,7 +348,7 @@ def import_snapshot(
     if workers is None:
         workers = (os.cpu_count() or 1) if chunks.total >= _SMALL_FILE else 0
     try:
-        with SnapshotLoader(store.conn, day or today(), fts=fts) as loader:
+        with SnapshotLoader(store.conn, day, fts=fts) as loader:
             report.fts = loader.fts
             for rows, vrows, bad, count in _parsed(chunks, workers):
                 report.lines += count

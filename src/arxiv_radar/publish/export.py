@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Iterator, TextIO
 
-from .errors import ArxivRadarError
-from .model import Paper
-from .fsutil import atomic_writer
-from .store import Store
-from .store.codec import iso
-from .store.links import SOURCE_ORDER, link_rows, summarize
+from ..errors import ArxivRadarError
+from ..model import Paper
+from ..fsutil import atomic_writer
+from ..store import Store
+from ..store.codec import iso
+from ..store.links import SOURCE_ORDER, link_rows, summarize
 
 __all__ = [
     "SCHEMA_VERSION",

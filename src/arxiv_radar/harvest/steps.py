@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from .errors import FetchError
-from .model import Paper
+from ..errors import FetchError
+from ..model import Paper
 from .plan import Plan, Step, oai_set
-from .progress import StepProgress, no_progress
-from .sources import ArxivAPI, PoliteClient
-from .sources.oai import OAIHarvester
-from .sources.rss import RSSReader
+from ..progress import StepProgress, no_progress
+from ..sources import ArxivAPI, PoliteClient
+from ..sources.oai import OAIHarvester
+from ..sources.rss import RSSReader
 
 log = logging.getLogger(__name__)
 

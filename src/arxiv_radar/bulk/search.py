@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
-from .errors import StoreError
-from .model import Paper
-from .query import matches, parse
-from .query.fts import candidates, compile_fts, rank_expression
-from .store import Store
-from .store.codec import iso, row_paper
-from .store.snapshot import FTS_PENDING_KEY
+from ..errors import StoreError
+from ..model import Paper
+from ..query import matches, parse
+from ..query.fts import candidates, compile_fts, rank_expression
+from ..store import Store
+from ..store.codec import iso, row_paper
+from ..store.snapshot import FTS_PENDING_KEY
 
 __all__ = ["search", "paper_dict", "ORDERS"]
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from . import calendar
 from .calendar import Announcement
-from .query import Or, to_api
+from ..query import Or, to_api
 
 __all__ = ["Plan", "Step", "make_plan", "oai_set", "MAX_QUERY_CHARS"]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from .errors import ArxivRadarError, ConfigError
+from ..errors import ArxivRadarError, ConfigError
 
 __all__ = ["Check", "DoctorResult", "doctor", "print_doctor", "check_store", "check_endpoints"]
 
@@ -73,7 +73,7 @@ def doctor(
     timeout: float = 10.0,
 ) -> DoctorResult:
     """Run every check; never raises for a problem it finds (each becomes a failed Check)."""
-    from .config import load_config
+    from ..config import load_config
 
     result = DoctorResult()
     try:
@@ -101,7 +101,7 @@ def doctor(
 
 
 def _check_topics(config: Any, result: DoctorResult) -> None:
-    from .query import to_api
+    from ..query import to_api
 
     for name, topic in config.topics.items():
         try:
@@ -149,7 +149,7 @@ def _open_without_writing(path: Path) -> Iterator[tuple[sqlite3.Connection, str]
 def check_store(path: Path, result: DoctorResult) -> None:
     """Schema version, integrity, foreign keys, the FTS index and the run lock of ``path``."""
     from .lock import held_by_live_process, lock_path_for, read_lock
-    from .store.db import LATEST_VERSION
+    from ..store.db import LATEST_VERSION
 
     name = str(path)
     if not path.exists():
@@ -309,7 +309,7 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
     """One GET per endpoint the config uses (no retries: doctor reports, it does not insist)."""
     import httpx
 
-    from .sources.http import _user_agent, redact_url
+    from ..sources.http import _user_agent, redact_url
 
     headers = {"User-Agent": _user_agent(config.contact_email)}
     with httpx.Client(timeout=timeout, headers=headers, follow_redirects=True) as client:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from ..calendar import ANNOUNCE_TIME, NEW_YORK
+from ...harvest.calendar import ANNOUNCE_TIME, NEW_YORK
 
 __all__ = ["Schedule", "default_schedule", "check_cron", "DEFAULT_MARGIN_MINUTES"]
 

@@ -15,9 +15,9 @@ from typing import Literal
 
 import jinja2
 
-from .. import __version__
-from ..errors import ArxivRadarError
-from ..fsutil import atomic_write_text
+from ... import __version__
+from ...errors import ArxivRadarError
+from ...fsutil import atomic_write_text
 from .schedule import Schedule, check_cron, default_schedule
 
 __all__ = [
@@ -56,7 +56,7 @@ class InitResult:
 def _environment() -> jinja2.Environment:
     # GitHub's own `${{ }}` and shell's `${#x}` would clash with Jinja's defaults.
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("arxiv_radar.scaffold", "templates"),
+        loader=jinja2.PackageLoader("arxiv_radar.ops.scaffold", "templates"),
         variable_start_string="<@",
         variable_end_string="@>",
         block_start_string="<%",

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .fsutil import atomic_write_text
-from .render.digest import PaperEvent
-from .render.feeds import render_feeds
-from .render.view import TopicView
-from .store import Store
-from .store.events import latest_events
+from ..fsutil import atomic_write_text
+from ..render.digest import PaperEvent
+from ..render.feeds import render_feeds
+from ..render.view import TopicView
+from ..store import Store
+from ..store.events import latest_events
+from .views import build_views, render_options
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ def write_feeds(
     Files are written atomically and left untouched when identical, so a re-run of the same
     day changes nothing. ``views`` may be passed when the caller has built them already.
     """
-    from .publish import build_views, render_options
-
     if views is None:
         views = build_views(store, list(config.topics))
     ids = {e.paper.id for v in views for e in v.entries}

@@ -22,7 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from .fsutil import atomic_write_text
+from ..fsutil import atomic_write_text
 
 __all__ = [
     "REDACTED",

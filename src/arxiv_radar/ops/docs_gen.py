@@ -4,8 +4,8 @@ The text comes from the pydantic fields of :class:`arxiv_radar.config.Config` an
 nests (their descriptions, types, defaults and bounds), so it cannot drift from the code:
 ``tests/test_docs_gen.py`` fails when the committed file differs from a fresh generation.
 
-    python -m arxiv_radar.docs_gen > docs/configuration.md     # refresh
-    python -m arxiv_radar.docs_gen --check docs/configuration.md  # exit 1 when stale
+    python -m arxiv_radar.ops.docs_gen > docs/configuration.md     # refresh
+    python -m arxiv_radar.ops.docs_gen --check docs/configuration.md  # exit 1 when stale
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _HEADER = """\
 # Configuration reference
 
 <!-- Generated from the config models (src/arxiv_radar/config.py) by
-     `python -m arxiv_radar.docs_gen > docs/configuration.md`. Do not edit by hand:
+     `python -m arxiv_radar.ops.docs_gen > docs/configuration.md`. Do not edit by hand:
      tests/test_docs_gen.py fails when this file differs from a fresh generation. -->
 
 The configuration is one YAML file, `config.yaml` by default (`-c FILE` to choose another).
@@ -152,7 +152,7 @@ def _nested(tp: Any) -> Iterator[type[BaseModel]]:
 
 def _models() -> list[tuple[type[BaseModel], str]]:
     """Config, then every model it nests (breadth-first), each with the key path it lives at."""
-    from .config import Config
+    from ..config import Config
 
     found: list[tuple[type[BaseModel], str]] = [(Config, "")]
     seen = {Config}
@@ -201,7 +201,7 @@ def _section(model: type[BaseModel], where: str) -> list[str]:
 
 def generate() -> str:
     """The whole reference as Markdown text."""
-    from .config import ENV_OVERRIDES, PATH_KEYS
+    from ..config import ENV_OVERRIDES, PATH_KEYS
 
     lines = [_HEADER]
     models = _models()
@@ -237,12 +237,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{argv[1]}: cannot read ({exc.strerror or exc})", file=sys.stderr)
             return 1
         if current != text:
-            print(f"{argv[1]} is stale: run `python -m arxiv_radar.docs_gen > {argv[1]}`",
+            print(f"{argv[1]} is stale: run `python -m arxiv_radar.ops.docs_gen > {argv[1]}`",
                   file=sys.stderr)
             return 1
         return 0
     if argv:
-        print("usage: python -m arxiv_radar.docs_gen [--check FILE]", file=sys.stderr)
+        print("usage: python -m arxiv_radar.ops.docs_gen [--check FILE]", file=sys.stderr)
         return 2
     # Bytes, so the file is UTF-8 whatever the locale of the shell doing the redirect.
     sys.stdout.buffer.write(text.encode("utf-8"))

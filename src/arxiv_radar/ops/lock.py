@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ArxivRadarError
+from ..errors import ArxivRadarError
 
 try:
     import fcntl as _fcntl

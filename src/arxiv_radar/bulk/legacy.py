@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .render.legacy import entry_from_legacy, read_legacy_json
-from .store import Store
-from .store.legacy import LegacyRecord, save_legacy_row
-from .store.links import record_link
-from .store.matches import IMPORTED, add_matches
-from .store.papers import upsert_papers
+from .legacy_rows import paper_from_legacy, read_legacy_json
+from ..store import Store
+from ..store.legacy import LegacyRecord, save_legacy_row
+from ..store.links import record_link
+from ..store.matches import IMPORTED, add_matches
+from ..store.papers import upsert_papers
 
 __all__ = ["LegacyImportReport", "import_legacy"]
 
@@ -43,8 +43,7 @@ def import_legacy(path: str | Path, store: Store, day: date) -> LegacyImportRepo
             if isinstance(row, Exception):
                 report.unreadable.append((topic, key, str(row)))
                 continue
-            entry = entry_from_legacy(row)
-            paper = entry.paper
+            paper = paper_from_legacy(row)
             upsert_papers(conn, [paper], day, origin="legacy", authors_complete=False)
             add_matches(conn, topic, [(paper.id, IMPORTED)], day)
             record_link(

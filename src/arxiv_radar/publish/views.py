@@ -1,37 +1,30 @@
-"""From the store to files on disk: builds the renderers' view and writes every configured output.
+"""The renderers' view of the store: one TopicView per topic, and the render options from the config.
 
-No network here: everything is re-renderable from the database.
+Both the file writers (files.py) and the feeds (feeds.py) start from here.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .fsutil import atomic_write_text
-from .publish_feeds import write_feeds
-from .report import written_lines
-from .render.legacy import LegacyRow, entry_from_legacy
-from .render.view import Entry, RenderOptions, TopicView
-from .store import Store
-from .store.legacy import LegacyRecord, legacy_rows
+from ..bulk.legacy_rows import LegacyRow, paper_from_legacy
+from ..render.view import Entry, RenderOptions, TopicView
+from ..store import Store
+from ..store.legacy import LegacyRecord, legacy_rows
 
-log = logging.getLogger(__name__)
-
-__all__ = ["build_views", "publish", "PublishResult"]
+__all__ = ["build_views", "entry_from_legacy", "render_options"]
 
 
-@dataclass
-class PublishResult:
-    written: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
-    site_index: Path | None = None
-
-    def note(self, path: Path, changed: bool) -> None:
-        (self.written if changed else self.unchanged).append(path)
+def entry_from_legacy(row: LegacyRow) -> Entry:
+    """A view Entry for a row imported from cv-arxiv-daily, with the code link that row showed."""
+    return Entry(
+        paper=paper_from_legacy(row),
+        code_url=row.code_url,
+        code_status="found" if row.code_url else "none",
+        authors_complete=False,
+    )
 
 
 def build_views(store: Store, topic_names: list[str], *, style: str = "seed") -> list[TopicView]:
@@ -84,7 +77,7 @@ def _relative(path: Path, start: Path) -> str:
 def _site_link(config, readme_dir: Path) -> str:
     """The site's address on GitHub Pages when it is published from the repository's docs/
     folder (cv-arxiv-daily's layout); otherwise its path beside the README."""
-    from .render.digest import site_url_for
+    from ..render.digest import site_url_for
 
     pages = site_url_for(config.user_name, config.repo_name)
     docs = config.config_dir / "docs"
@@ -98,7 +91,7 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
     prefix = _relative(config.path_of("archive_dir"), readme_dir)
     links = []
     if config.publish_feeds:
-        from .render.feeds import feed_paths
+        from ..render.feeds import feed_paths
 
         rss, atom = feed_paths(list(config.topics))[None]
         links += [("RSS feed", _relative(config.feeds_dir / rss, readme_dir)),
@@ -118,43 +111,3 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
     )
 
 
-def publish(config, store: Store, day: date, *, style: str | None = None) -> PublishResult:
-    """Write README/JSON/Pages/WeChat outputs for every configured topic, as the config asks."""
-    from . import render
-
-    opts = render_options(config, day, style)
-    views = build_views(store, list(config.topics), style=opts.style)
-    result = PublishResult()
-
-    def write(key_or_path, text: str) -> None:
-        path = config.path_of(key_or_path) if isinstance(key_or_path, str) else key_or_path
-        result.note(path, atomic_write_text(path, text))
-
-    if config.publish_readme:
-        readme = render.render_readme(views, opts)
-        write("md_readme_path", readme.text)
-        readme_dir = config.path_of("md_readme_path").parent
-        for rel, text in sorted(readme.archives.items()):
-            write(readme_dir / rel, text)
-        write("json_readme_path", render.render_json(views, opts))
-    if config.publish_gitpage:
-        write("md_gitpage_path", render.render_gitpage(views, opts))
-        write("json_gitpage_path", render.render_json(views, opts))
-    if config.publish_wechat:
-        write("md_wechat_path", render.render_wechat(views, opts))
-        write("json_wechat_path", render.render_json(views, opts))
-    # Feeds follow the README: every topic, and all topics together.
-    if config.publish_feeds:
-        for path in write_feeds(config, store, day, views=views):
-            result.note(path, True)
-    if config.publish_site:
-        from .render.site import build_site
-
-        feeds_rel = os.path.relpath(config.feeds_dir, config.site_dir).replace(os.sep, "/")
-        site = build_site(views, opts, config.site_dir, feeds_rel=feeds_rel if config.publish_feeds else None)
-        result.written += site.written
-        result.unchanged += site.unchanged
-        result.site_index = site.index
-    for line in written_lines([str(p) for p in result.written]):
-        log.debug("%s", line)
-    return result

@@ -6,9 +6,9 @@ import logging
 from datetime import date
 from typing import Iterable, Iterator
 
-from .model import Paper
-from .query import explain, to_api
-from .store import Store
+from ..model import Paper
+from . import explain, to_api
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,9 @@ def _candidates(store: Store, ast) -> Iterator[Paper]:
     """Stored papers that may match ``ast``: found through the full-text indexes when the
     query allows it (a superset, see query/fts.py), else every paper. Records known only from
     a cv-arxiv-daily row (origin 'legacy': title and first author) are left out either way."""
-    from .query.fts import candidates, compile_fts
-    from .store.codec import row_paper
-    from .store.snapshot import ensure_fts
+    from .fts import candidates, compile_fts
+    from ..store.codec import row_paper
+    from ..store.snapshot import ensure_fts
 
     ensure_fts(store.conn)  # an interrupted bulk import leaves the index to rebuild
     rowids = candidates(store.conn, compile_fts(ast))

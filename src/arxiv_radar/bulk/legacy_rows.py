@@ -1,7 +1,7 @@
 """Read cv-arxiv-daily's JSON databases (every row variant it has written over the years).
 
 Pure: no store. ``parse_legacy_row`` turns one row into a :class:`LegacyRow`,
-``read_legacy_json`` walks a whole file, ``entry_from_legacy`` makes a view :class:`Entry`.
+``read_legacy_json`` walks a whole file, ``paper_from_legacy`` makes the :class:`Paper` a row stands for.
 
 Row variants recovered:
 - table rows ``|**2021-10-14**|**Title**|Author et.al.|[2110.07546](http://arxiv.org/abs/2110.07546)|null|``
@@ -24,9 +24,8 @@ from datetime import timezone
 
 from ..errors import LegacyImportError
 from ..model import Author, Paper, parse_arxiv_id
-from .view import Entry
 
-__all__ = ["LegacyRow", "entry_from_legacy", "parse_legacy_row", "read_legacy_json"]
+__all__ = ["LegacyRow", "paper_from_legacy", "parse_legacy_row", "read_legacy_json"]
 
 
 @dataclass(frozen=True)
@@ -201,21 +200,15 @@ def _key_id(key: str) -> str | None:
         return None
 
 
-def entry_from_legacy(row: LegacyRow) -> Entry:
-    """A view Entry for an imported row. Only the first author is known; the row's date
+def paper_from_legacy(row: LegacyRow) -> Paper:
+    """The paper an imported row stands for. Only the first author is known; the row's date
     (cv-arxiv-daily's updated date) stands in for both dates."""
     when = datetime.datetime.combine(row.date, datetime.time(), tzinfo=timezone.utc)
-    paper = Paper(
+    return Paper(
         id=row.arxiv_id,
         title=row.title,
         authors=(Author(row.first_author),) if row.first_author else (),
         published=when,
         updated=when,
         version=row.version or 1,
-    )
-    return Entry(
-        paper=paper,
-        code_url=row.code_url,
-        code_status="found" if row.code_url else "none",
-        authors_complete=False,
     )

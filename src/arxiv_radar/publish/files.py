@@ -1,0 +1,74 @@
+"""From the store to files on disk: writes every configured output from the views (views.py).
+
+No network here: everything is re-renderable from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..fsutil import atomic_write_text
+from ..ops.report import written_lines
+from ..store import Store
+from .feeds import write_feeds
+from .views import build_views, render_options
+
+log = logging.getLogger(__name__)
+
+__all__ = ["publish", "PublishResult"]
+
+
+@dataclass
+class PublishResult:
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    site_index: Path | None = None
+
+    def note(self, path: Path, changed: bool) -> None:
+        (self.written if changed else self.unchanged).append(path)
+
+
+def publish(config, store: Store, day: date, *, style: str | None = None) -> PublishResult:
+    """Write README/JSON/Pages/WeChat outputs for every configured topic, as the config asks."""
+    from .. import render
+
+    opts = render_options(config, day, style)
+    views = build_views(store, list(config.topics), style=opts.style)
+    result = PublishResult()
+
+    def write(key_or_path, text: str) -> None:
+        path = config.path_of(key_or_path) if isinstance(key_or_path, str) else key_or_path
+        result.note(path, atomic_write_text(path, text))
+
+    if config.publish_readme:
+        readme = render.render_readme(views, opts)
+        write("md_readme_path", readme.text)
+        readme_dir = config.path_of("md_readme_path").parent
+        for rel, text in sorted(readme.archives.items()):
+            write(readme_dir / rel, text)
+        write("json_readme_path", render.render_json(views, opts))
+    if config.publish_gitpage:
+        write("md_gitpage_path", render.render_gitpage(views, opts))
+        write("json_gitpage_path", render.render_json(views, opts))
+    if config.publish_wechat:
+        write("md_wechat_path", render.render_wechat(views, opts))
+        write("json_wechat_path", render.render_json(views, opts))
+    # Feeds follow the README: every topic, and all topics together.
+    if config.publish_feeds:
+        for path in write_feeds(config, store, day, views=views):
+            result.note(path, True)
+    if config.publish_site:
+        from ..render.site import build_site
+
+        feeds_rel = os.path.relpath(config.feeds_dir, config.site_dir).replace(os.sep, "/")
+        site = build_site(views, opts, config.site_dir, feeds_rel=feeds_rel if config.publish_feeds else None)
+        result.written += site.written
+        result.unchanged += site.unchanged
+        result.site_index = site.index
+    for line in written_lines([str(p) for p in result.written]):
+        log.debug("%s", line)
+    return result
