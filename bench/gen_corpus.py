@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/gen_corpus.py --records 1000000 --out /tmp/corpus.jsonl [--gz]
 
-Shapes come from real lines (default: ../shared/fixtures/bulk/kaggle-...-first150.jsonl): each
+Shapes come from real lines (default: tests/fixtures/bulk/kaggle-...-first150.jsonl): each
 synthetic record copies the field layout of a randomly chosen real one (which optional fields
 are present, how many versions, authors and categories, title/abstract/comment word counts,
 license and journal-ref text), so the joint distribution of presence and length follows the
@@ -27,8 +27,9 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+# The project's own recorded sample (tests/fixtures; its source is in tests/fixtures/PROVENANCE.tsv).
 DEFAULT_SAMPLE = (
-    Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "bulk" / "kaggle-arxiv-metadata-snapshot-first150.jsonl"
+    Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "bulk" / "kaggle-arxiv-metadata-snapshot-first150.jsonl"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou", "ie")]

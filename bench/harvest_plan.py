@@ -37,7 +37,7 @@ from arxiv_radar.sources import ArxivAPI, PoliteClient
 from arxiv_radar.sources.bulk import parse_bulk_line
 
 NY = ZoneInfo("America/New_York")
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "cv-arxiv-daily" / "2025-03-01" / "config.yaml"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cv-arxiv-daily" / "2025-03-01" / "config.yaml"
 FILLER = ("graph neural networks for molecules", "a survey of reinforcement learning", "language model alignment",
           "protein folding with diffusion", "federated optimisation under noise", "speech enhancement")
 # Announcement days of one ordinary week (no arXiv holiday): Sun 15 .. Thu 19 February 2026.

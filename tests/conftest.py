@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def fixtures_root() -> Path:
-    env = os.environ.get("ARXIV_RADAR_FIXTURES")
-    return Path(env) if env else REPO.parent / "shared" / "fixtures"
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
-    """The real recorded responses in ../shared/fixtures (or $ARXIV_RADAR_FIXTURES).
+    """The real recorded responses shipped in tests/fixtures (their sources: PROVENANCE.tsv).
 
-    Absent fixtures skip the test with the reason, except under CI=true, where they fail it.
+    They are part of the project, so a missing file is a broken checkout: the test fails.
     """
-    root = fixtures_root()
-    if not (root / "PROVENANCE.tsv").is_file():
-        reason = f"recorded fixtures not found at {root} (set ARXIV_RADAR_FIXTURES)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return root
+    if not (FIXTURES / "PROVENANCE.tsv").is_file():
+        pytest.fail(f"recorded fixtures not found at {FIXTURES}: the checkout is incomplete")
+    return FIXTURES
 
 
 def corpus_files(fixtures: Path) -> list[Path]:
