@@ -51,8 +51,10 @@ def test_demo_readme_has_the_seed_structure_line_for_line(demo, seed_text):
     seed = seed_text.splitlines()
     # Every line that is not a paper row is the seed's, in the seed's order.
     # Our one addition: a line linking the feeds and the searchable site, under the usage line.
-    assert ours[3:5] == ["> [RSS feed](docs/feeds/all.rss.xml) · [Atom feed](docs/feeds/all.atom.xml) · "
-                         "[Search all papers](https://Vincentqyw.github.io/cv-arxiv-daily/site/)", ""]
+    # The demo's config names its GitHub repository, so the links are its Pages addresses.
+    pages = "https://Vincentqyw.github.io/cv-arxiv-daily/"
+    assert ours[3:5] == [f"> [RSS feed]({pages}feeds/all.rss.xml) · [Atom feed]({pages}feeds/all.atom.xml) · "
+                         f"[Search all papers]({pages}site/)", ""]
     ours = ours[:3] + ours[5:]
     assert [l for l in ours if not l.startswith("|**")] == [l for l in seed if not l.startswith("|**")]
 

@@ -16,10 +16,14 @@ from click.testing import CliRunner
 from arxiv_radar.harvest import calendar
 from arxiv_radar.cli import main
 from arxiv_radar.config import load_config
+from arxiv_radar import __version__
+from arxiv_radar.ops.install import WHEELS_DIR, wheel_name
 from arxiv_radar.ops.scaffold import WORKFLOW_PATH, InitRefused, init_project, render_files
 from arxiv_radar.ops.scaffold.schedule import check_cron, default_schedule
 
-FILES = ("config.yaml", str(WORKFLOW_PATH), ".gitignore")
+# The tests run an editable install, which no index has: init packs it into a wheel.
+WHEEL = (WHEELS_DIR / wheel_name(__version__)).as_posix()
+FILES = ("config.yaml", str(WORKFLOW_PATH), ".gitignore", WHEEL)
 
 
 def _workflow(directory: Path) -> dict:
@@ -173,9 +177,10 @@ def _lint(path: Path) -> subprocess.CompletedProcess:
                           encoding="utf-8", env=env, timeout=60)
 
 
-@pytest.mark.parametrize("mode", ["commit", "branch"])
-def test_generated_workflow_passes_actionlint(tmp_path, mode):
-    init_project(tmp_path, store_mode=mode)
+@pytest.mark.parametrize("mode,pages", [("commit", "artifact"), ("branch", "artifact"), ("commit", "branch"),
+                                        ("branch", "none")])
+def test_generated_workflow_passes_actionlint(tmp_path, mode, pages):
+    init_project(tmp_path, store_mode=mode, pages=pages)
     done = _lint(tmp_path / WORKFLOW_PATH)
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -173,6 +173,11 @@ def test_workflow_commits_new_papers_then_nothing_when_nothing_is_new(tmp_path, 
     # Side files never reach a commit.
     files = _git(origin, "ls-tree", "-r", "--name-only", "main").splitlines()
     assert not [f for f in files if f.endswith(("-wal", "-shm", ".lock", "report.json"))]
+    # Pages by artifact (init's default): the site is built in the checkout for the upload step
+    # but never committed; the Pages front page and the feeds are.
+    assert (runner / "docs" / "site" / "index.html").is_file()
+    assert not [f for f in files if f.startswith("docs/site/")]
+    assert "docs/index.md" in files and "docs/feeds/all.atom.xml" in files
     summary = (tmp_path / "runner-temp" / "summary.md").read_text(encoding="utf-8")
     assert '"status": "ok"' in summary
 

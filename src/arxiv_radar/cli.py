@@ -284,21 +284,41 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
 @click.option("--cron", default=None, metavar="'M H * * D'", help="The workflow's schedule (UTC); default: just after arXiv's announcement.")
 @click.option("--contact-email", default=None, help="Your address, put in the User-Agent as arXiv asks.")
 @click.option("--python", "python_version", default="3.12", show_default=True, help="Python version for the workflow.")
-@click.option("--install", "install_spec", default=None, help="What the workflow pip-installs (default: this arxiv-radar version).")
+@click.option("--install", "install_spec", default=None,
+              help="What the workflow pip-installs (default: where this arxiv-radar came from, or a wheel of it).")
+@click.option("--pages", type=click.Choice(["artifact", "branch", "none"]), default="artifact", show_default=True,
+              help="GitHub Pages: built and deployed by the workflow (artifact), committed under docs/ (branch), or off.")
+@click.option("--repo", "repository", default=None, metavar="OWNER/NAME",
+              help="The GitHub repository, for links to its Pages site (default: read from the `origin` remote).")
+@click.option("--refresh-install", is_flag=True,
+              help="Only point the existing workflow's install step at this arxiv-radar (after an upgrade).")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @_handle_errors
 def init(directory: str, store_mode: str, data_branch: str, store_path: str, cron: str | None,
-         contact_email: str | None, python_version: str, install_spec: str | None, force: bool) -> None:
+         contact_email: str | None, python_version: str, install_spec: str | None, pages: str,
+         repository: str | None, refresh_install: bool, force: bool) -> None:
     """Write config.yaml, a GitHub Actions workflow and .gitignore into DIRECTORY (never prompts)."""
-    from .ops.scaffold import init_project
+    from .ops.scaffold import init_project, refresh_install as refresh
 
+    if refresh_install:
+        result = refresh(directory, install_spec=install_spec)
+        for path in result.written:
+            click.echo(f"wrote {path}")
+        click.echo(f"The workflow installs {result.install.reason}.")
+        return
     result = init_project(directory, force=force, store_mode=store_mode, data_branch=data_branch,
                           store_path=store_path, cron=cron, contact_email=contact_email,
-                          python_version=python_version, install_spec=install_spec)
+                          python_version=python_version, install_spec=install_spec, pages=pages,
+                          repository=repository)
     for path in result.written:
         click.echo(f"wrote {path}")
     click.echo(f"Schedule: '{result.schedule.cron}' (UTC); the store is kept "
                + ("on the data branch." if store_mode == "branch" else "in the repository."))
+    click.echo(f"The workflow installs {result.install.reason}.")
+    if pages == "artifact":
+        click.echo("Pages: after the first push, Settings -> Pages -> Build and deployment -> Source: GitHub Actions.")
+    elif pages == "branch":
+        click.echo("Pages: Settings -> Pages -> Build and deployment -> Source: Deploy from a branch, this branch, /docs.")
     click.echo("Next: edit the topics in config.yaml, check them with `arxiv-radar doctor`, then commit and push.")
 
 

@@ -2,7 +2,8 @@
 
 In order: the config (every problem, an unknown key with the nearest known one), each topic's
 query (parsed and compiled to an arXiv API query), the store (schema version, SQLite integrity,
-foreign keys, the full-text index, the run lock), template overrides, and, unless offline,
+foreign keys, the full-text index, the run lock), template overrides, the workflow's install
+step (ops/install.py), and, unless offline,
 whether each endpoint the config uses answers.
 
 It writes nothing: a store without a ``-wal`` file is opened ``immutable`` (SQLite then creates
@@ -40,7 +41,7 @@ _LONG_QUERY = 1500
 
 @dataclass(frozen=True)
 class Check:
-    area: str  # config, topic, store, templates, endpoint
+    area: str  # config, topic, store, templates, workflow, endpoint
     name: str
     status: Status
     message: str
@@ -90,6 +91,7 @@ def doctor(
     _check_topics(config, result)
     check_store(Path(db_path) if db_path else config.path_of("database"), result)
     _check_templates(config, result)
+    _check_workflow_install(Path(config_path), result)
     if offline:
         result.add("endpoint", "network", "ok", "not contacted (--offline)")
     else:
@@ -284,6 +286,17 @@ def _check_templates(config: Any, result: DoctorResult) -> None:
             used.append(rel)
     if used:
         result.add("templates", str(folder), "ok", "overrides " + ", ".join(used))
+
+
+# --------------------------------------------------------------------------- workflow
+
+
+def _check_workflow_install(config_path: Path, result: DoctorResult) -> None:
+    # The workflow `init` wrote beside the config: does its install step give this arxiv-radar?
+    from .install import check_install
+    from .scaffold import WORKFLOW_PATH
+
+    check_install(config_path.resolve().parent, result, WORKFLOW_PATH)
 
 
 # --------------------------------------------------------------------------- endpoints

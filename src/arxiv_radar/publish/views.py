@@ -74,30 +74,45 @@ def _relative(path: Path, start: Path) -> str:
     return os.path.relpath(path, start).replace(os.sep, "/")
 
 
-def _site_link(config, readme_dir: Path) -> str:
-    """The site's address on GitHub Pages when it is published from the repository's docs/
-    folder (cv-arxiv-daily's layout); otherwise its path beside the README."""
+def _pages_url(config, path: Path) -> str | None:
+    """``path``'s address on the repository's GitHub Pages, which serves the docs/ folder
+    (cv-arxiv-daily's layout, and what `init`'s workflow deploys); None when unknown."""
     from ..render.digest import site_url_for
 
     pages = site_url_for(config.user_name, config.repo_name)
     docs = config.config_dir / "docs"
-    if pages and config.site_dir.is_relative_to(docs):
-        return pages + _relative(config.site_dir, docs) + "/"
-    return _relative(config.site_dir / "index.html", readme_dir)
+    if not pages or not path.is_relative_to(docs):
+        return None
+    rel = _relative(path, docs)
+    return pages + ("" if rel == "." else rel)
 
 
-def render_options(config, day: date, style: str | None = None) -> RenderOptions:
-    readme_dir = config.path_of("md_readme_path").parent
-    prefix = _relative(config.path_of("archive_dir"), readme_dir)
+def _links(config, from_dir: Path) -> tuple[tuple[str, str], ...]:
+    """Feeds and the searchable site, for a Markdown page in ``from_dir``.
+
+    On GitHub Pages (user_name and repo_name set) both are absolute Pages URLs, which a feed
+    reader and a browser can use. Without them a feed is linked as the committed file beside
+    the page, and the site not at all: GitHub shows an HTML file's source, not the site, so
+    a link to it would lead nowhere useful.
+    """
     links = []
     if config.publish_feeds:
         from ..render.feeds import feed_paths
 
         rss, atom = feed_paths(list(config.topics))[None]
-        links += [("RSS feed", _relative(config.feeds_dir / rss, readme_dir)),
-                  ("Atom feed", _relative(config.feeds_dir / atom, readme_dir))]
+        for label, name in (("RSS feed", rss), ("Atom feed", atom)):
+            path = config.feeds_dir / name
+            links.append((label, _pages_url(config, path) or _relative(path, from_dir)))
     if config.publish_site:
-        links.append(("Search all papers", _site_link(config, readme_dir)))
+        site = _pages_url(config, config.site_dir)
+        if site:
+            links.append(("Search all papers", site.rstrip("/") + "/"))
+    return tuple(links)
+
+
+def render_options(config, day: date, style: str | None = None) -> RenderOptions:
+    readme_dir = config.path_of("md_readme_path").parent
+    prefix = _relative(config.path_of("archive_dir"), readme_dir)
     return RenderOptions(
         date=day,
         style=style or config.style,
@@ -107,7 +122,8 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
         repo_name=config.repo_name,
         readme_max_bytes=config.readme_max_bytes,
         archive_link_prefix=prefix,
-        links=tuple(links),
+        links=_links(config, readme_dir),
+        page_links=_links(config, config.path_of("md_gitpage_path").parent),
     )
 
 

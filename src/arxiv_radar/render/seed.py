@@ -261,6 +261,8 @@ def render_gitpage(topics: Sequence[TopicView], opts: RenderOptions) -> str:
     """docs/index.md in the seed look: Jekyll front matter, every paper (no size budget)."""
     prepared = _prepare(topics, opts.show_abstract)
     out = ["---\nlayout: default\n---\n\n", f"## Updated on {dotted_date(opts.date)}\n", _USAGE]
+    if opts.page_links:
+        out.append("> " + " · ".join(f"[{md_cell(label)}]({url})" for label, url in opts.page_links) + "\n\n")
     header = _table_header(opts.show_abstract, web=True)
     for t in prepared:
         out.append(f"## {md_heading(t.name)}\n\n")

@@ -51,8 +51,11 @@ class RenderOptions:
     repo_name: str | None = None
     readme_max_bytes: int = 400_000
     archive_link_prefix: str = "docs/archive"  # where archive pages live relative to the README
-    # (label, relative URL) pairs shown under the usage line: feeds, the searchable site.
+    # (label, URL) pairs shown under the usage line: feeds, the searchable site. URLs are
+    # relative to the README, or absolute on the repository's GitHub Pages.
     links: tuple[tuple[str, str], ...] = ()
+    # The same for docs/index.md (the Pages front page), relative to its own folder.
+    page_links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""`arxiv-radar init`: a commented config, a GitHub Actions workflow and a .gitignore.
+"""`arxiv-radar init`: a commented config, a GitHub Actions workflow and a .gitignore (and, when
+this arxiv-radar is on no index the runner can reach, a wheel of it: see ops/install.py).
 
 Nothing here prompts: every choice is an argument with a default, so `init` works the same in a
 terminal, a script or a test. Existing files are never replaced unless ``force=True``; the check
@@ -15,15 +16,16 @@ from typing import Literal
 
 import jinja2
 
-from ... import __version__
 from ...errors import ArxivRadarError
 from ...fsutil import atomic_write_text
+from ..install import InstallPlan, build_wheel, choose_install, install_command
 from .schedule import Schedule, check_cron, default_schedule
 
 __all__ = [
     "InitRefused",
     "InitResult",
     "init_project",
+    "refresh_install",
     "render_files",
     "WORKFLOW_PATH",
     "default_schedule",
@@ -33,9 +35,13 @@ __all__ = [
 
 WORKFLOW_PATH = Path(".github/workflows/arxiv-radar.yml")
 StoreMode = Literal["commit", "branch"]
+PagesMode = Literal["artifact", "branch", "none"]
 
 _BRANCH_RE = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,100}(?<![./])$")
 _SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+_GITHUB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# The origin of a GitHub clone: https://github.com/OWNER/NAME(.git) or git@github.com:OWNER/NAME(.git).
+_GITHUB_REMOTE = re.compile(r"github\.com[:/](?P<owner>[^/\s]+)/(?P<name>[^/\s]+?)(?:\.git)?/?$")
 _EMAIL_RE = re.compile(r"^[^@\s\"'()<>;,]+@[^@\s\"'()<>;,]+$")
 
 
@@ -51,6 +57,8 @@ class InitResult:
     written: list[Path] = field(default_factory=list)
     schedule: Schedule | None = None
     store_mode: str = "commit"
+    install: InstallPlan | None = None
+    pages: str = "artifact"
 
 
 def _environment() -> jinja2.Environment:
@@ -70,10 +78,12 @@ def _environment() -> jinja2.Environment:
 
 
 def _check_inputs(store_mode: str, data_branch: str, store_path: str, contact_email: str | None,
-                  python_version: str, install_spec: str) -> None:
+                  python_version: str, install_spec: str | None, pages: str = "artifact") -> None:
     # Every value lands in YAML and shell unquoted or double-quoted: accept only plain shapes.
     if store_mode not in ("commit", "branch"):
         raise InitRefused(f"--store must be 'commit' or 'branch', not {store_mode!r}")
+    if pages not in ("artifact", "branch", "none"):
+        raise InitRefused(f"--pages must be 'artifact', 'branch' or 'none', not {pages!r}")
     if not _BRANCH_RE.fullmatch(data_branch):
         raise InitRefused(f"not a usable branch name: {data_branch!r}")
     if not _SAFE_PATH_RE.fullmatch(store_path) or store_path.startswith("/") or ".." in store_path.split("/"):
@@ -82,7 +92,8 @@ def _check_inputs(store_mode: str, data_branch: str, store_path: str, contact_em
         raise InitRefused(f"not a plain e-mail address: {contact_email!r}")
     if not re.fullmatch(r"3\.\d{1,2}", python_version):
         raise InitRefused(f"--python must look like 3.12, got {python_version!r}")
-    if not install_spec.strip() or any(c in install_spec for c in "\n\r\"'`$;&|<>\\"):
+    if install_spec is not None and (
+            not install_spec.strip() or any(c in install_spec for c in "\n\r\"'`$;&|<>\\")):
         raise InitRefused(f"--install must be a plain pip requirement, got {install_spec!r}")
 
 
@@ -95,10 +106,20 @@ def render_files(
     contact_email: str | None = None,
     python_version: str = "3.12",
     install_spec: str | None = None,
+    pages: PagesMode = "artifact",
+    install: InstallPlan | None = None,
+    repository: str | None = None,
 ) -> tuple[dict[Path, str], Schedule]:
-    """The files `init` writes, as relative path -> text, and the schedule used."""
-    install_spec = install_spec or f"arxiv-radar=={__version__}"
-    _check_inputs(store_mode, data_branch, store_path, contact_email, python_version, install_spec)
+    """The files `init` writes, as relative path -> text, and the schedule used.
+
+    ``install``: where the workflow installs arxiv-radar from (default: ``choose_install``). A
+    wheel it names is not among the returned files: `init_project` builds it.
+    """
+    _check_inputs(store_mode, data_branch, store_path, contact_email, python_version, install_spec, pages)
+    install = install or choose_install(install_spec)
+    user_name, _, repo_name = (repository or "").partition("/")
+    if repository is not None and not (_GITHUB_NAME.fullmatch(user_name) and _GITHUB_NAME.fullmatch(repo_name)):
+        raise InitRefused(f"not a GitHub OWNER/NAME: {repository!r}")
     schedule = default_schedule()
     if cron is not None:
         try:
@@ -125,7 +146,11 @@ def render_files(
         "reasoning": "\n".join(f"#   {line}" for line in schedule.reasoning),
         "contact_email": contact_email,
         "python_version": python_version,
-        "install_spec": install_spec,
+        "install_command": install_command(install.spec),
+        "install_note": install.reason,
+        "pages": pages,
+        "user_name": user_name,
+        "repo_name": repo_name,
         "config_name": "config.yaml",
         "workflow_name": WORKFLOW_PATH.name,
     }
@@ -149,28 +174,86 @@ def init_project(
     contact_email: str | None = None,
     python_version: str = "3.12",
     install_spec: str | None = None,
+    pages: PagesMode = "artifact",
+    install: InstallPlan | None = None,
+    repository: str | None = None,
 ) -> InitResult:
-    """Write config.yaml, the workflow and .gitignore into ``directory`` (created if needed).
+    """Write config.yaml, the workflow and .gitignore into ``directory`` (created if needed), and
+    the wheel the workflow installs when it installs one.
 
     Raises :class:`InitRefused` (exit code 2) listing every file that exists, unless ``force``.
     """
     directory = Path(directory)
+    _check_inputs(store_mode, data_branch, store_path, contact_email, python_version, install_spec, pages)
+    install = install or choose_install(install_spec)
     files, schedule = render_files(
         store_mode=store_mode, data_branch=data_branch, store_path=store_path, cron=cron,
-        contact_email=contact_email, python_version=python_version, install_spec=install_spec,
+        contact_email=contact_email, python_version=python_version, pages=pages, install=install,
+        repository=repository if repository is not None else github_repository(directory),
     )
     if directory.exists() and not directory.is_dir():
         raise InitRefused(f"{directory} exists and is not a folder")
-    existing = [str(directory / rel) for rel in files if (directory / rel).exists()]
+    targets = list(files) + ([install.wheel] if install.wheel else [])
+    existing = [str(directory / rel) for rel in targets if (directory / rel).exists()]
     if existing and not force:
         raise InitRefused(
             "would overwrite " + ", ".join(existing) + " (use --force to replace them)"
         )
-    result = InitResult(directory=directory, schedule=schedule, store_mode=store_mode)
+    result = InitResult(directory=directory, schedule=schedule, store_mode=store_mode, install=install,
+                        pages=pages)
+    for rel in targets:
+        if (directory / rel).is_dir():
+            raise InitRefused(f"{directory / rel} is a folder; cannot write a file there")
+    if install.wheel:  # first: a failure to pack it leaves no half-made project behind
+        result.written.append(build_wheel((directory / install.wheel).parent))
     for rel, text in files.items():
         path = directory / rel
-        if path.is_dir():
-            raise InitRefused(f"{path} is a folder; cannot write a file there")
         atomic_write_text(path, text)
         result.written.append(path)
+    return result
+
+
+def github_repository(directory: Path) -> str | None:
+    """OWNER/NAME of ``directory``'s `origin` when it is a GitHub clone (for the Pages links)."""
+    import subprocess
+
+    if not directory.is_dir():
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(directory), "config", "--get", "remote.origin.url"],
+                              capture_output=True, text=True, encoding="utf-8", timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _GITHUB_REMOTE.search(done.stdout.strip()) if done.returncode == 0 else None
+    if not match or not (_GITHUB_NAME.fullmatch(match["owner"]) and _GITHUB_NAME.fullmatch(match["name"])):
+        return None
+    return f"{match['owner']}/{match['name']}"
+
+
+_INSTALL_LINE = re.compile(r"^(?P<indent>[ \t]*)run: python -m pip install .*$", re.MULTILINE)
+
+
+def refresh_install(directory: str | Path = ".", *, install_spec: str | None = None,
+                    install: InstallPlan | None = None) -> InitResult:
+    """Point the existing workflow's install step at this arxiv-radar (writing its wheel if it
+    needs one); nothing else in the folder changes. What `doctor` suggests after an upgrade."""
+    directory = Path(directory)
+    _check_inputs("commit", "x", "x", None, "3.12", install_spec)
+    install = install or choose_install(install_spec)
+    workflow = directory / WORKFLOW_PATH
+    try:
+        text = workflow.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InitRefused(f"{workflow}: cannot read the workflow ({exc.strerror or exc}); run `arxiv-radar init`") from None
+    found = _INSTALL_LINE.findall(text)
+    if len(found) != 1:
+        raise InitRefused(f"{workflow}: no single `run: python -m pip install ...` line to update; "
+                          "edit its install step by hand")
+    new = _INSTALL_LINE.sub(lambda m: f"{m['indent']}run: {install_command(install.spec)}", text)
+    result = InitResult(directory=directory, install=install)
+    if install.wheel:
+        result.written.append(build_wheel((directory / install.wheel).parent))
+    if new != text:
+        atomic_write_text(workflow, new)
+        result.written.append(workflow)
     return result
