@@ -170,11 +170,17 @@ def _workflow_checks(directory: Path) -> list[tuple[str, str]]:
     return [(c.status, c.message) for c in result.checks]
 
 
-def test_doctor_on_a_fresh_init_is_happy_offline(tmp_path):
+def test_doctor_on_a_fresh_init_is_happy_offline(tmp_path, monkeypatch):
     init_project(tmp_path)
     result = doctor(tmp_path / "config.yaml", offline=True, env={})
     assert result.exit_code == 0, [(c.status, c.message) for c in result.checks]
     assert any(c.area == "workflow" and c.status == "ok" and str(WHEEL) in c.message for c in result.checks)
+    monkeypatch.chdir(tmp_path)
+    for name in [k for k in os.environ if k.startswith("ARXIV_RADAR_")]:
+        monkeypatch.delenv(name)
+    cli = CliRunner().invoke(main, ["doctor", "--offline"])
+    assert cli.exit_code == 0, cli.output
+    assert f"workflow: {WORKFLOW_PATH}: installs arxiv-radar {__version__}" in cli.output
 
 
 def test_doctor_says_how_to_fix_a_missing_wheel_and_refresh_install_fixes_it(tmp_path):
@@ -194,6 +200,9 @@ def test_doctor_says_how_to_fix_a_missing_wheel_and_refresh_install_fixes_it(tmp
 
 def test_refresh_install_changes_only_the_install_line(tmp_path):
     init_project(tmp_path, install_spec="arxiv-radar==0.0.1")
+    stale = tmp_path / WHEELS_DIR / "arxiv_radar-0.0.1-py3-none-any.whl"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an older wheel")
     before = (tmp_path / WORKFLOW_PATH).read_text(encoding="utf-8")
     [(status, message)] = _workflow_checks(tmp_path)
     assert status == "warn" and "0.0.1" in message and __version__ in message
@@ -202,6 +211,7 @@ def test_refresh_install_changes_only_the_install_line(tmp_path):
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
     assert changed == [("        run: python -m pip install arxiv-radar==0.0.1",
                         f"        run: python -m pip install ./{WHEEL.as_posix()}")]
+    assert not stale.exists() and (tmp_path / WHEEL).is_file()
 
 
 def _with_install_line(directory: Path, line: str) -> None:

@@ -304,6 +304,8 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
         result = refresh(directory, install_spec=install_spec)
         for path in result.written:
             click.echo(f"wrote {path}")
+        for path in result.removed:
+            click.echo(f"removed {path} (no longer installed by the workflow)")
         click.echo(f"The workflow installs {result.install.reason}.")
         return
     result = init_project(directory, force=force, store_mode=store_mode, data_branch=data_branch,

@@ -18,7 +18,7 @@ import jinja2
 
 from ...errors import ArxivRadarError
 from ...fsutil import atomic_write_text
-from ..install import InstallPlan, build_wheel, choose_install, install_command
+from ..install import WHEELS_DIR, InstallPlan, build_wheel, choose_install, install_command
 from .schedule import Schedule, check_cron, default_schedule
 
 __all__ = [
@@ -55,6 +55,7 @@ class InitRefused(ArxivRadarError):
 class InitResult:
     directory: Path
     written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
     schedule: Schedule | None = None
     store_mode: str = "commit"
     install: InstallPlan | None = None
@@ -253,6 +254,11 @@ def refresh_install(directory: str | Path = ".", *, install_spec: str | None = N
     result = InitResult(directory=directory, install=install)
     if install.wheel:
         result.written.append(build_wheel((directory / install.wheel).parent))
+    # Wheels of earlier versions in our folder are no longer named by anything: drop them.
+    for old in sorted((directory / WHEELS_DIR).glob("arxiv_radar-*.whl")):
+        if install.wheel is None or old.name != install.wheel.name:
+            old.unlink()
+            result.removed.append(old)
     if new != text:
         atomic_write_text(workflow, new)
         result.written.append(workflow)
