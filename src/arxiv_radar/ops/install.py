@@ -101,7 +101,7 @@ def _distribution() -> Any:
 def choose_install(install_spec: str | None = None, dist: Any = "auto") -> InstallPlan:
     """What the workflow installs, by the module docstring's rule. ``dist``: for tests."""
     if install_spec:
-        return InstallPlan("explicit", install_spec, "as given with --install")
+        return InstallPlan("explicit", install_spec, "what was given with `init --install`")
     if dist == "auto":
         dist = _distribution()
     version = dist.version if dist is not None else __version__
