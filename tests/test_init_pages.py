@@ -39,6 +39,7 @@ def test_default_pages_are_built_and_deployed_by_the_workflow(tmp_path):
                           "actions/jekyll-build-pages", "actions/upload-pages-artifact"]
     steps = {s.get("id"): s for s in run["steps"]}
     assert steps["jekyll"]["with"] == {"source": "./docs", "destination": "./_site"}
+    assert steps["pages"]["continue-on-error"] is True  # Pages still off: the papers job stays green
     assert steps["upload"]["with"]["path"] == "./_site"
     # The artifact is uploaded before the partial-harvest step fails the job, and deployed even then.
     ids = [s.get("id") for s in run["steps"]]
