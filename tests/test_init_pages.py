@@ -75,13 +75,16 @@ def test_pages_from_a_branch_keep_the_site_committed(tmp_path):
 
 
 def test_no_pages(tmp_path):
-    result = CliRunner().invoke(main, ["init", str(tmp_path), "--pages", "none"])
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--pages", "none", "--repo", "alice/papers"])
     assert result.exit_code == 0, result.output
     assert "Pages:" not in result.output
     wf = _workflow(tmp_path)
     assert set(wf["jobs"]) == {"run"} and "pages" not in wf["permissions"]
     config = load_config(tmp_path / "config.yaml", env={})
     assert not config.publish_site and not config.publish_gitpage
+    # No Pages, so no Pages address to link to: the names that would make those links are left out.
+    assert config.user_name is None and config.repo_name is None
+    assert all(not url.startswith("https://") for _, url in render_options(config, DAY).links)
     assert not [label for label, _ in render_options(config, DAY).links if label == "Search all papers"]
 
 
