@@ -33,7 +33,8 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import QuerySyntaxError
 
-__all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "PATH_KEYS", "ENV_OVERRIDES"]
+__all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "SummariesConfig", "SUMMARY_FIELDS",
+           "PATH_KEYS", "ENV_OVERRIDES"]
 
 # Environment variables that override a URL key (env beats the file: a test or a mirror can
 # redirect a run without editing the user's config).
@@ -260,6 +261,74 @@ class WebhookConfig(_Strict):
         return _check_url(value)
 
 
+# The structured notes a summary may hold, in the order they are shown.
+SUMMARY_FIELDS: tuple[str, ...] = ("tldr", "motivation", "method", "result", "conclusion")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SummariesConfig(_Strict):
+    """AI summaries of matched papers from an OpenAI-compatible endpoint (off when absent).
+
+    The endpoint and key come from the environment only (``OPENAI_BASE_URL``,
+    ``OPENAI_API_KEY``, or the variables named here), never from this file.
+    """
+
+    model: str = Field(min_length=1, max_length=200, description="The model name the endpoint knows, e.g. gpt-4o-mini, deepseek-chat, llama3.1.")
+    language: str = Field(
+        default="English", min_length=1, max_length=40,
+        description="The language summaries are written in, e.g. English, Chinese, Deutsch.",
+    )
+    fields: list[Literal["tldr", "motivation", "method", "result", "conclusion"]] = Field(
+        default_factory=lambda: ["tldr"], min_length=1,
+        description="What each summary holds: tldr, motivation, method, result, conclusion. The TL;DR is shown under the title.",
+    )
+    max_papers_per_run: int = Field(default=20, ge=0, description="Papers summarised per run at most; the rest wait for the next run.")
+    max_tokens_per_run: int = Field(
+        default=100_000, ge=0,
+        description="Hard cap on prompt + completion tokens per run: no request is made that could cross it.",
+    )
+    which: Literal["top", "all"] = Field(
+        default="top",
+        description="top: each topic's highest ranked papers first (newest first where there is no ranking); all: every matched paper, newest first.",
+    )
+    max_output_tokens: int = Field(default=600, ge=16, le=32_000, description="Completion tokens one summary may take at most.")
+    base_url_env: str = Field(default="OPENAI_BASE_URL", description="Environment variable holding the endpoint's base URL (unset: OpenAI's).")
+    api_key_env: str = Field(default="OPENAI_API_KEY", description="Environment variable holding the API key (never put the key in this file).")
+    structured_output: Literal["json_schema", "json_object"] = Field(
+        default="json_schema",
+        description="How the JSON answer is asked for: json_schema (OpenAI, vLLM, Ollama) or json_object (e.g. DeepSeek).",
+    )
+    token_limit_parameter: Literal["max_completion_tokens", "max_tokens"] = Field(
+        default="max_completion_tokens",
+        description="The request parameter that caps the completion: max_completion_tokens (OpenAI) or max_tokens (older servers, DeepSeek).",
+    )
+    timeout: float = Field(default=60, gt=0, le=600, description="Seconds one request may take.")
+    max_retries: int = Field(default=2, ge=0, le=5, description="Retries of one request (429 and 5xx, honouring Retry-After up to 2 minutes; timeouts).")
+    max_attempts: int = Field(default=5, ge=1, description="Runs a failing paper is tried in before it is left with its abstract.")
+    time_budget: float = Field(default=300, gt=0, description="Seconds the summaries may take per run before the rest wait for the next run.")
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value or not value.isprintable():
+            raise ValueError("language must be a short name such as English or Chinese")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_fields(cls, values: list[str]) -> list[str]:
+        # Shown in the fixed order above, whatever order the file lists them in.
+        return [f for f in SUMMARY_FIELDS if f in values]
+
+    @field_validator("base_url_env", "api_key_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if not _ENV_NAME_RE.match(value):
+            raise ValueError(f"not an environment variable name: {value!r} (name the variable, not its value)")
+        return value
+
+
 def _path_field(default: str | None, description: str) -> Any:
     return Field(default=Path(default) if default is not None else None, description=description)
 
@@ -313,6 +382,10 @@ class Config(_Strict):
 
     # --- native keys
     show_abstract: bool = Field(default=False, description="Show each paper's abstract.")
+    show_tldr: bool = Field(
+        default=False,
+        description="Show each paper's AI TL;DR in the README tables (needs `summaries:`), beside the abstract or in its place.",
+    )
     database: Path = _path_field("arxiv-radar.sqlite", "The SQLite database file.")
     lookback_days: int = Field(
         default=7, ge=1, description="Days to look back on a first run or after a long gap."
@@ -371,6 +444,9 @@ class Config(_Strict):
     email: EmailConfig | None = Field(default=None, description="E-mail digest; none when absent.")
     webhooks: list[WebhookConfig] = Field(
         default_factory=list, description="Webhooks notified after each run."
+    )
+    summaries: SummariesConfig | None = Field(
+        default=None, description="AI summaries from an OpenAI-compatible endpoint; off when absent."
     )
 
     _config_path: Path | None = PrivateAttr(default=None)

@@ -1,0 +1,158 @@
+"""One chat-completions request through the ``openai`` client, and what can go wrong with it.
+
+The endpoint follows the OpenAI client's conventions: the base URL and key come from the
+environment (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, or the variables the config names), so
+OpenAI, DeepSeek, vLLM, Ollama or a local server all work. Every request has a timeout; the
+client retries 408/409/429/5xx and timeouts ``max_retries`` times itself, waiting what the
+server's Retry-After says (up to two minutes; a longer wait is not retried) or an exponential
+back-off. The key never appears in a message we make: error texts are ours, plus at most a short
+cleaned line of the server's, with the key cut out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+from .answer import clean_field
+from .prompt import Prompt
+
+__all__ = ["CallFailed", "Reply", "call", "make_client", "DEFAULT_BASE_URL"]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_DETAIL_CHARS = 160
+
+
+class CallFailed(Exception):
+    """A request that gave no usable answer. ``stop``: later requests this run would fail too
+    (bad key, unknown model, rate limit outlasting the retries), so the stage stops."""
+
+    def __init__(self, reason: str, *, stop: bool = False, charged: bool = False,
+                 usage: tuple[int, int] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.stop = stop
+        self.charged = charged  # the request may have cost tokens that were not reported
+        self.usage = usage  # (prompt, completion) when the endpoint reported them
+
+
+@dataclass(frozen=True)
+class Reply:
+    content: str | None
+    usage: tuple[int, int] | None  # (prompt_tokens, completion_tokens) as reported
+
+
+def make_client(cfg, env: Mapping[str, str]):
+    """An ``openai.OpenAI`` client for the configured endpoint; ConfigError when none can work."""
+    try:
+        import openai
+    except ImportError:
+        raise ConfigError("summaries need the openai package: pip install 'arxiv-radar[ai]'") from None
+    base_url = (env.get(cfg.base_url_env) or "").strip() or None
+    key = (env.get(cfg.api_key_env) or "").strip()
+    if not key:
+        if base_url is None:
+            raise ConfigError(f"summaries: set {cfg.api_key_env} (and {cfg.base_url_env} for an endpoint "
+                              "other than OpenAI's) in the environment")
+        key = "unused"  # local servers (Ollama, vLLM, llama.cpp) take any key
+    return openai.OpenAI(
+        api_key=key,
+        base_url=base_url or DEFAULT_BASE_URL,
+        timeout=cfg.timeout,
+        max_retries=cfg.max_retries,
+        # The client would read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself; nothing else from the env.
+    )
+
+
+def _detail(exc: Exception, secret: str) -> str:
+    """A short line of what the server said (its error message), without the key."""
+    body: Any = getattr(exc, "body", None)
+    text = ""
+    if isinstance(body, Mapping):
+        err = body.get("error", body)
+        text = str(err.get("message", "")) if isinstance(err, Mapping) else str(err)
+    elif isinstance(body, str):
+        text = body
+    if secret and len(secret) >= 4:
+        text = text.replace(secret, "***")
+    text = clean_field(text, _DETAIL_CHARS)
+    return f": {text}" if text else ""
+
+
+def call(client, cfg, prompt: Prompt, max_completion: int) -> Reply:
+    """Ask for one summary; returns the raw answer text and usage, or raises CallFailed."""
+    import openai
+
+    kwargs: dict[str, Any] = {
+        "model": cfg.model,
+        "messages": [dict(m) for m in prompt.messages],
+        cfg.token_limit_parameter: max_completion,
+    }
+    if cfg.structured_output == "json_schema":
+        kwargs["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "paper_summary", "strict": True, "schema": prompt.schema},
+        }
+    else:
+        kwargs["response_format"] = {"type": "json_object"}
+    secret = getattr(client, "api_key", "") or ""
+    retried = f" after {cfg.max_retries} retr{'y' if cfg.max_retries == 1 else 'ies'}" if cfg.max_retries else ""
+    try:
+        response = client.chat.completions.create(**kwargs)
+    except openai.APITimeoutError:
+        raise CallFailed(f"timed out ({cfg.timeout:g} s){retried}", charged=True) from None
+    except openai.APIConnectionError:
+        raise CallFailed(f"could not connect to the endpoint{retried}", charged=True) from None
+    except openai.RateLimitError as exc:
+        raise CallFailed(f"rate limited (HTTP 429){retried}{_detail(exc, secret)}", stop=True) from None
+    except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+        raise CallFailed(f"the endpoint refused the key (HTTP {exc.status_code}); check {cfg.api_key_env}",
+                         stop=True) from None
+    except openai.NotFoundError as exc:
+        raise CallFailed(f"model {cfg.model!r} or the endpoint was not found (HTTP 404){_detail(exc, secret)}",
+                         stop=True) from None
+    except openai.APIStatusError as exc:
+        raise CallFailed(f"HTTP {exc.status_code}{retried if exc.status_code >= 500 else ''}"
+                         f"{_detail(exc, secret)}") from None
+    except openai.APIResponseValidationError:
+        raise CallFailed("malformed response from the endpoint", charged=True) from None
+    except openai.OpenAIError as exc:
+        raise CallFailed(f"request failed ({type(exc).__name__})", charged=True) from None
+    return _reply(response)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _reply(response: Any) -> Reply:
+    """The answer text and usage of a chat completion, read defensively (the client does not
+    validate the body: a broken server's shape must not raise anything but CallFailed)."""
+    usage = None
+    try:
+        u = response.usage
+        if u is not None and _int(u.prompt_tokens) is not None and _int(u.completion_tokens) is not None:
+            usage = (u.prompt_tokens, u.completion_tokens)
+    except AttributeError:
+        usage = None
+    try:
+        choice = response.choices[0]
+        message = choice.message
+        content = message.content
+        refusal = getattr(message, "refusal", None)
+        finish = getattr(choice, "finish_reason", None)
+    except (AttributeError, IndexError, TypeError, KeyError):
+        raise CallFailed("malformed response from the endpoint (no choices)", usage=usage, charged=usage is None) from None
+    if refusal:
+        raise CallFailed("the model refused", usage=usage, charged=usage is None)
+    if finish == "length":
+        raise CallFailed("the answer was cut off at max_output_tokens", usage=usage, charged=usage is None)
+    if finish == "content_filter":
+        raise CallFailed("the endpoint's content filter stopped the answer", usage=usage, charged=usage is None)
+    if content is not None and not isinstance(content, str):
+        raise CallFailed("malformed response from the endpoint (content is not text)", usage=usage,
+                         charged=usage is None)
+    return Reply(content, usage)
+
