@@ -120,6 +120,9 @@ def call(client, cfg, prompt: Prompt, max_completion: int) -> Reply:
         raise CallFailed("malformed response from the endpoint", charged=True) from None
     except openai.OpenAIError as exc:
         raise CallFailed(f"request failed ({type(exc).__name__})", charged=True) from None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        # The client parses the body itself: a 200 that is not JSON ends up here.
+        raise CallFailed("malformed response from the endpoint (not JSON)", charged=True) from None
     return _reply(response)
 
 

@@ -199,7 +199,9 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
                 fields = parse_answer(reply.content, list(cfg.fields))
             except (CallFailed, BadAnswer) as exc:
                 reason = exc.reason if isinstance(exc, CallFailed) else str(exc)
-                _failed(store, report, cand, key, reason)
+                if _failed(store, report, cand, key, reason) >= cfg.max_attempts:
+                    report.left -= 1  # given up: its abstract stands in from now on
+                    report.given_up += 1
                 if isinstance(exc, CallFailed) and exc.stop:
                     report.stopped = reason
                     break
@@ -235,10 +237,11 @@ def _charge(budget: TokenBudget, prompt, cfg, usage: tuple[int, int] | None, cos
         budget.charge(prompt.estimate, cfg.max_output_tokens)
 
 
-def _failed(store: Store, report: SummaryReport, cand: _Candidate, key: SummaryKey, reason: str) -> None:
+def _failed(store: Store, report: SummaryReport, cand: _Candidate, key: SummaryKey, reason: str) -> int:
+    """Count and record a failed attempt; returns the paper's failed attempts so far."""
     report.failed += 1
     if len(report.errors) < _MAX_ERRORS:
         report.errors.append(f"{cand.paper_id}: {reason}")
     log.warning("summary of %s failed: %s (tried again next run)", cand.paper_id, reason)
     with store.transaction():
-        _sums.record_attempt(store.conn, cand.paper_id, cand.version, key, reason)
+        return _sums.record_attempt(store.conn, cand.paper_id, cand.version, key, reason)
