@@ -188,6 +188,46 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
 @main.command()
 @config_option
 @db_option
+@date_option
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the stage's report to this JSON file.")
+@_handle_errors
+def summarize(config_path: str, db_path: str | None, day: date | None, report_path: str | None) -> None:
+    """Write AI summaries of matched papers (needs `summaries:` in the config and the [ai] extra).
+
+    Only this stage runs, within the config's budget; `render` shows the summaries. A paper whose
+    summary fails keeps its abstract and is tried again next time; the exit code stays 0 and the
+    failures are reported. Exit code 2 when summaries are not configured or the key is missing.
+    """
+    from . import pipeline
+    from .errors import ConfigError
+    from .harvest import calendar
+    from .ops.lock import store_lock
+    from .ops.report import redact_data, write_report_json
+    from .summarize import summarize as run_summaries
+
+    config = _load_config(config_path)
+    if config.summaries is None:
+        raise ConfigError(f"{config_path}: no `summaries:` section; add one (model, language, ...) to turn summaries on")
+    day = day or calendar.today()
+    with store_lock(db_path or config.path_of("database"), command="summarize"):
+        with pipeline.open_store(config, db_path, must_exist=True) as store:
+            run_id = store.begin_run("summarize", day)
+            status = "failed"
+            report = None
+            try:
+                report = run_summaries(store, config, day=day)
+                status = "ok"
+            finally:
+                store.finish_run(run_id, status, redact_data(report.as_dict()) if report else None)
+    if report_path:
+        write_report_json(report, report_path)
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command()
+@config_option
+@db_option
 @click.option("--style", type=click.Choice(["seed", "cv-arxiv-daily"]), help="Output style (default: the config's `style`).")
 @date_option
 @_handle_errors

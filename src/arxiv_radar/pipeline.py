@@ -1,4 +1,4 @@
-"""The daily run, stage by stage: plan -> harvest -> store -> match -> enrich -> render -> deliver.
+"""The daily run, stage by stage: plan -> harvest -> store -> match -> enrich -> summarize -> render -> deliver.
 
 The one place that strings the stages together. Each stage reads what the one before wrote to
 the store, so `render`, `links` and `backfill` can run alone.
@@ -50,6 +50,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
     links: dict = field(default_factory=dict)
     delivery: dict = field(default_factory=dict)
+    summaries: dict = field(default_factory=dict)  # empty when `summaries:` is off
     seconds: float = 0.0
     status: str = "ok"  # ok | partial | failed
 
@@ -70,6 +71,7 @@ class RunReport:
             "notes": self.notes,
             "links": self.links,
             "delivery": self.delivery,
+            **({"summaries": self.summaries} if self.summaries else {}),
             "seconds": round(self.seconds, 3),
             "status": self.status,
         }
@@ -135,6 +137,20 @@ def _enrich(store: Store, config, day: date) -> dict:
         return {"error": str(exc)}
 
 
+def _summarize(store: Store, config, day: date) -> dict:
+    """AI summaries, when configured; a failure here is reported and never fails the run (the
+    papers keep their abstract and are tried again next run)."""
+    if config.summaries is None:
+        return {}
+    from .summarize import summarize
+
+    try:
+        return summarize(store, config, day=day).as_dict()
+    except Exception as exc:  # a missing key or package, or a last guard
+        log.warning("summaries skipped: %s", exc)
+        return {"error": str(exc)}
+
+
 @contextmanager
 def _recorded(config, db_path, client: PoliteClient | None, report: RunReport) -> Iterator[tuple[Store, PoliteClient]]:
     """Open the store and a client, log the run in the store (failed if anything raises)."""
@@ -174,6 +190,8 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
             store.set_state(WATERMARK, iso(clock))
         report.status = "ok" if complete else "partial"
         report.links = _enrich(store, config, report.day)
+        # After matching (and ranking): only the papers the outputs list are summarised.
+        report.summaries = _summarize(store, config, report.day)
         report.written = [str(p) for p in publish(config, store, report.day).written]
         # Delivery failures are reported, never raised: they leave the exit code alone.
         report.delivery = deliver(store, config, report.day).as_dict()

@@ -18,10 +18,12 @@ from datetime import date
 import httpx
 
 from ..render.digest import Digest, DigestItem, PaperEvent, site_url_for
+from ..publish.views import paper_summaries, summary_key_for
 from ..render.view import Entry
 from ..store import Store
 from ..store import deliveries as _log
 from ..store.deliveries import Pending
+from ..store.summaries import SummaryKey
 from ..render.email import build_email
 from .smtp import send_email as smtp_send
 from .webhooks import channel_name, payload_for, post_webhook, redact
@@ -64,10 +66,13 @@ class DeliveryReport:
         return {"day": self.day.isoformat(), "ok": self.ok, "channels": [c.as_dict() for c in self.channels]}
 
 
-def build_digest(store: Store, topics: list[str], pending: Pending, day: date, site_url: str | None) -> Digest:
-    """The view of the pending papers: entries with code links, their topics (config order)."""
+def build_digest(store: Store, topics: list[str], pending: Pending, day: date, site_url: str | None,
+                 summary_key: SummaryKey | None = None) -> Digest:
+    """The view of the pending papers: entries with code links (and AI summaries when
+    ``summary_key`` is given), their topics (config order)."""
     ids = pending.paper_ids
     papers = store.get_papers(ids)
+    summaries = paper_summaries(store, ids, summary_key)
     links = store.link_summaries(ids)
     complete = store.authors_complete(ids)
     order = {t: i for i, t in enumerate(topics)}
@@ -86,6 +91,7 @@ def build_digest(store: Store, topics: list[str], pending: Pending, day: date, s
             code_url=links[pid].url,
             code_status=links[pid].status,
             authors_complete=complete.get(pid, True),
+            summary=summaries.get(pid),
         )
         items.append(DigestItem(entry, tuple(mine), event))
     return Digest(day, tuple(items), tuple(topics), site_url)
@@ -108,6 +114,7 @@ def deliver(
     env = os.environ if env is None else env
     site = site_url or site_url_for(config.user_name, config.repo_name)
     topics = list(config.topics)
+    key = summary_key_for(config)
 
     if config.email is not None:
         cfg = config.email
@@ -120,7 +127,7 @@ def deliver(
                 note += f"; refused: {', '.join(sorted(refused))}"
             return len(built.shown), note
 
-        _one_channel(report, store, topics, day, site, EMAIL_CHANNEL, ", ".join(cfg.to), send_email)
+        _one_channel(report, store, topics, day, site, EMAIL_CHANNEL, ", ".join(cfg.to), send_email, key)
 
     for hook in config.webhooks:
         def send_hook(digest: Digest, hook=hook) -> tuple[int, str]:
@@ -128,7 +135,7 @@ def deliver(
             result = post_webhook(hook.url, body, client=http_client, sleep=sleep, backoff=webhook_backoff)
             return shown, f"HTTP {result.status_code} after {result.attempts} attempt(s)"
 
-        _one_channel(report, store, topics, day, site, channel_name(hook.url), redact(hook.url), send_hook)
+        _one_channel(report, store, topics, day, site, channel_name(hook.url), redact(hook.url), send_hook, key)
     return report
 
 
@@ -141,6 +148,7 @@ def _one_channel(
     channel: str,
     target: str,
     send: Callable[[Digest], tuple[int, str]],
+    summary_key: SummaryKey | None = None,
 ) -> None:
     rep = ChannelReport(channel, target, "failed")
     report.channels.append(rep)
@@ -148,7 +156,7 @@ def _one_channel(
     sent = False
     try:
         pending = _log.pending(store.conn, channel, topics)
-        digest = build_digest(store, topics, pending, day, site)
+        digest = build_digest(store, topics, pending, day, site, summary_key)
         if not digest.items:
             rep.status, rep.message = "nothing-new", "no papers since the last delivery"
             log.info("%s (%s): nothing new", channel, target)

@@ -45,6 +45,7 @@ DISCORD_DESCRIPTION_CHARS = 4096
 DISCORD_TOTAL_CHARS = 6000
 JSON_MAX_PAPERS = 1000
 _TITLE_CHARS = 200
+_TLDR_CHARS = 400
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504}) | frozenset(range(505, 600))
 
@@ -80,6 +81,22 @@ def _title(item: DigestItem) -> str:
     return title
 
 
+def _tldr(item: DigestItem) -> str:
+    """The AI summary's TL;DR as one clean line ("" when none); escaped by each format."""
+    summary = item.entry.summary
+    text = clean_text(summary.tldr) if summary else ""
+    return text if len(text) <= _TLDR_CHARS else text[: _TLDR_CHARS - 1] + "…"
+
+
+def _summary_object(item: DigestItem) -> dict:
+    summary = item.entry.summary
+    return {
+        "model": summary.model,
+        "language": summary.language,
+        "fields": {name: clean_text(text) for name, text in summary.fields},
+    }
+
+
 def _first_author(item: DigestItem) -> str:
     names = [clean_text(a.name) for a in item.entry.paper.authors]
     names = [n for n in names if n]
@@ -111,6 +128,8 @@ def json_payload(digest: Digest) -> dict:
                 "abstract": clean_text(p.abstract),
             }
         )
+        if item.entry.summary is not None:  # only with `summaries:`, so other payloads stay as they were
+            papers[-1]["summary"] = _summary_object(item)
     return {
         "source": "arxiv-radar",
         "day": digest.day.isoformat(),
@@ -143,6 +162,9 @@ def _item_line(item, escape, link, italic: str) -> str:
         line += " · " + link("code", code)
     if item.also_in:
         line += f" {italic}(also in: {escape(', '.join(clean_text(t) for t in item.also_in))}){italic}"
+    tldr = _tldr(item)
+    if tldr:  # under the title, on a line of its own
+        line += f"\n      {italic}TL;DR:{italic} {escape(tldr)}"
     return line
 
 

@@ -159,6 +159,27 @@ def _problems(data: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def summary_lines(data: Mapping[str, Any] | None) -> list[str]:
+    """The AI summaries' part of a report: calls, tokens in and out, papers made and left."""
+    if not data:
+        return []
+    if "error" in data:
+        return [f"summaries skipped: {data['error']}"]
+    calls = int(data.get("calls") or 0)
+    lines = [
+        f"summaries: {data.get('summarised', 0)} summarised, {data.get('failed', 0)} failed, "
+        f"{data.get('left', 0)} left for the next run; {calls} call{'s' if calls != 1 else ''}, "
+        f"{int(data.get('tokens_in') or 0):,} tokens in, {int(data.get('tokens_out') or 0):,} out "
+        f"(cap {int(data.get('token_cap') or 0):,})"
+    ]
+    if data.get("given_up"):
+        lines.append(f"summaries: {data['given_up']} paper(s) failed too often and keep their abstract")
+    if data.get("stopped"):
+        lines.append(f"summaries stopped: {data['stopped']}")
+    lines.extend(f"summary failed: {e}" for e in data.get("errors") or [])
+    return lines
+
+
 def _duration(seconds: float) -> str:
     seconds = float(seconds or 0)
     if seconds < 60:
@@ -225,6 +246,7 @@ def report_lines(report: Any) -> list[str]:
     else:
         lines.append("no requests made")
     lines.extend(f"problem: {p}" for p in _problems(data))
+    lines.extend(summary_lines(data.get("summaries")))
     lines.extend(f"note: {n}" for n in data.get("notes") or [])
     lines.extend(written_lines(data.get("written") or []))
     return lines
@@ -276,6 +298,8 @@ def print_report(report: Any, console: Console | None = None) -> None:
         console.print(table)
     for problem in _problems(data):
         console.print(f"problem: {problem}", markup=False, style="yellow")
+    for line in summary_lines(data.get("summaries")):
+        console.print(line, markup=False, highlight=False)
     for note in data.get("notes") or []:
         console.print(f"note: {note}", markup=False)
     for line in written_lines(data.get("written") or []):

@@ -13,7 +13,7 @@ from ..render.feeds import render_feeds
 from ..render.view import TopicView
 from ..store import Store
 from ..store.events import latest_events
-from .views import build_views, render_options
+from .views import build_views, render_options, summary_key_for
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def write_feeds(
     day changes nothing. ``views`` may be passed when the caller has built them already.
     """
     if views is None:
-        views = build_views(store, list(config.topics))
+        views = build_views(store, list(config.topics), summary_key=summary_key_for(config))
     ids = {e.paper.id for v in views for e in v.entries}
     texts = render_feeds(views, render_options(config, day), feed_events(store, ids), site_url=site_url)
     feeds_dir = config.path_of("feeds_dir")

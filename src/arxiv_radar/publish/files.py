@@ -15,7 +15,7 @@ from ..fsutil import atomic_write_text
 from ..ops.report import written_lines
 from ..store import Store
 from .feeds import write_feeds
-from .views import build_views, render_options
+from .views import build_views, render_options, summary_key_for
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
     from .. import render
 
     opts = render_options(config, day, style)
-    views = build_views(store, list(config.topics), style=opts.style)
+    views = build_views(store, list(config.topics), style=opts.style, summary_key=summary_key_for(config))
     result = PublishResult()
 
     def write(key_or_path, text: str) -> None:

@@ -10,11 +10,29 @@ from datetime import date
 from pathlib import Path
 
 from ..bulk.legacy_rows import LegacyRow, paper_from_legacy
-from ..render.view import Entry, RenderOptions, TopicView
+from ..render.view import Entry, PaperSummary, RenderOptions, TopicView
 from ..store import Store
 from ..store.legacy import LegacyRecord, legacy_rows
+from ..store.summaries import SummaryKey, latest_summaries
 
-__all__ = ["build_views", "entry_from_legacy", "render_options"]
+__all__ = ["build_views", "entry_from_legacy", "paper_summaries", "render_options", "summary_key_for"]
+
+
+def summary_key_for(config) -> SummaryKey | None:
+    """Which summaries the outputs show: None when `summaries:` is off (then none are shown)."""
+    if getattr(config, "summaries", None) is None:
+        return None
+    from ..summarize import summary_key
+
+    return summary_key(config.summaries)
+
+
+def paper_summaries(store: Store, ids, key: SummaryKey | None) -> dict[str, PaperSummary]:
+    """paper id -> the AI summary the outputs show (nothing when ``key`` is None)."""
+    if key is None:
+        return {}
+    return {pid: PaperSummary.of(s.fields, s.model, s.language)
+            for pid, s in latest_summaries(store.conn, ids, key).items()}
 
 
 def entry_from_legacy(row: LegacyRow) -> Entry:
@@ -27,8 +45,10 @@ def entry_from_legacy(row: LegacyRow) -> Entry:
     )
 
 
-def build_views(store: Store, topic_names: list[str], *, style: str = "seed") -> list[TopicView]:
-    """One TopicView per topic from the store.
+def build_views(store: Store, topic_names: list[str], *, style: str = "seed",
+                summary_key: SummaryKey | None = None) -> list[TopicView]:
+    """One TopicView per topic from the store; entries carry their AI summary when
+    ``summary_key`` is given (see summary_key_for).
 
     In the cv-arxiv-daily style, rows imported from a cv-arxiv-daily database are shown as that
     tool wrote them (per topic, in its order), so its files come out byte for byte.
@@ -39,6 +59,7 @@ def build_views(store: Store, topic_names: list[str], *, style: str = "seed") ->
         papers = store.get_papers(ids)
         links = store.link_summaries(ids)
         complete = store.authors_complete(ids)
+        summaries = paper_summaries(store, ids, summary_key)
         legacy = legacy_rows(store.conn, name) if style == "cv-arxiv-daily" else {}
         entries = []
         for pid in ids:
@@ -57,6 +78,7 @@ def build_views(store: Store, topic_names: list[str], *, style: str = "seed") ->
                 code_url=link.url,
                 code_status=link.status,
                 authors_complete=complete.get(pid, True),
+                summary=summaries.get(pid),
             ))
         if legacy:
             # cv-arxiv-daily keeps rows in the order it first wrote them; later papers follow.
@@ -117,6 +139,8 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
         date=day,
         style=style or config.style,
         show_abstract=config.show_abstract,
+        # The TL;DR column needs summaries: without `summaries:` the tables stay as they were.
+        show_tldr=bool(config.show_tldr and getattr(config, "summaries", None) is not None),
         show_badge=config.show_badge,
         user_name=config.user_name,
         repo_name=config.repo_name,

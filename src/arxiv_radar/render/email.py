@@ -24,6 +24,7 @@ __all__ = ["MAX_BYTES", "DigestEmail", "build_email", "template_env"]
 MAX_BYTES = 100_000
 # A digest is for skimming: long abstracts are cut so more papers fit under the size cap.
 ABSTRACT_CHARS = 600
+TLDR_CHARS = 400
 _PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
 
 
@@ -66,6 +67,8 @@ def _paper(item: DigestItem) -> dict:
     else:
         authors = ", ".join(names)
     abstract = _shorten(clean_text(p.abstract), ABSTRACT_CHARS)
+    summary = item.entry.summary
+    tldr = _shorten(clean_text(summary.tldr), TLDR_CHARS) if summary else ""
     return {
         "id": p.id,
         "title": clean_text(p.title) or p.id,
@@ -76,6 +79,9 @@ def _paper(item: DigestItem) -> dict:
         "categories": ", ".join(clean_text(c) for c in p.categories),
         "abstract": abstract,
         "abstract_text": textwrap.fill(abstract, 76, initial_indent="  ", subsequent_indent="  "),
+        # The AI summary's TL;DR (untrusted text, escaped by the HTML template), "" when none.
+        "tldr": tldr,
+        "tldr_text": textwrap.fill("TL;DR: " + tldr, 76, initial_indent="  ", subsequent_indent="  ") if tldr else "",
         "code_url": safe_url(item.entry.code_url),
         "updated": item.updated,
         "version": item.event.version if item.event else p.version,

@@ -121,7 +121,7 @@ def _authors(entry: Entry) -> list[str]:
 
 
 def _summary(entry: Entry, topics: Sequence[str], code_url: str | None) -> str:
-    """The entry's HTML: abstract, authors, categories, topics, code link. Every value escaped."""
+    """The entry's HTML: AI TL;DR, abstract, authors, categories, topics, code link. Every value escaped."""
     p = entry.paper
     esc = lambda s: html.escape(clean_text(s), quote=True)  # noqa: E731
     names = _authors(entry)
@@ -129,6 +129,8 @@ def _summary(entry: Entry, topics: Sequence[str], code_url: str | None) -> str:
     if not entry.authors_complete and names:
         authors += " et al."
     parts = []
+    if entry.summary is not None and entry.summary.tldr:
+        parts.append(f"<p><b>TL;DR:</b> {esc(entry.summary.tldr)}</p>")
     if p.abstract:
         parts.append(f"<p>{esc(p.abstract)}</p>")
     if authors:

@@ -27,22 +27,38 @@ from .escape import collapse, html_text, md_cell, md_heading, md_url
 from .slug import Slugger, github_slug
 from .view import Entry, RenderedReadme, RenderOptions, TopicView
 
-__all__ = ["UNKNOWN_CODE", "render_gitpage", "render_readme", "seed_row"]
+__all__ = ["UNKNOWN_CODE", "render_gitpage", "render_readme", "seed_row", "tldr_cell"]
 
 UNKNOWN_CODE = "?"  # code cell of a paper nobody has looked for code for yet
 _USAGE = "> Usage instructions: [here](./docs/README.md#usage)\n\n"
 
 
-def _table_header(show_abstract: bool, web: bool = False) -> str:
+def _table_header(show_abstract: bool, web: bool = False, show_tldr: bool = False) -> str:
     if web:
+        if show_tldr:
+            names = ["Publish Date", "Title", "Authors", "PDF", "Code", "TL;DR"] + (["Abstract"] if show_abstract else [])
+            rules = [":---------", ":-----------------------", ":---------", ":------", ":------", ":------"]
+            rules += [":------"] if show_abstract else []
+            return "| " + " | ".join(names) + " |\n|" + "|".join(rules) + "|\n"
         if show_abstract:
             return ("| Publish Date | Title | Authors | PDF | Code | Abstract |\n"
                     "|:---------|:-----------------------|:---------|:------|:------|:------|\n")
         return ("| Publish Date | Title | Authors | PDF | Code |\n"
                 "|:---------|:-----------------------|:---------|:------|:------|\n")
+    if show_tldr:
+        names = ["Publish Date", "Title", "Authors", "PDF", "Code", "TL;DR"] + (["Abstract"] if show_abstract else [])
+        return "|" + "|".join(names) + "|\n|" + "|".join(["---"] * len(names)) + "|\n"
     if show_abstract:
         return "|Publish Date|Title|Authors|PDF|Code|Abstract|\n|---|---|---|---|---|---|\n"
     return "|Publish Date|Title|Authors|PDF|Code|\n|---|---|---|---|---|\n"
+
+
+def tldr_cell(entry: Entry) -> str:
+    """The TL;DR cell: model output escaped like a title, and no Liquid tag either (index.md is
+    rendered by Jekyll): braces become HTML entities, which GitHub and Jekyll show as braces."""
+    if entry.summary is None or not entry.summary.tldr:
+        return ""
+    return md_cell(entry.summary.tldr).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _authors_cell(entry: Entry) -> str:
@@ -61,7 +77,7 @@ def _code_cell(entry: Entry) -> str:
     return "null" if entry.code_status == "none" else UNKNOWN_CODE
 
 
-def seed_row(entry: Entry, show_abstract: bool = False, day: str | None = None) -> str:
+def seed_row(entry: Entry, show_abstract: bool = False, day: str | None = None, show_tldr: bool = False) -> str:
     """One table row, newline included. ``day``: the ISO date, when the caller has it."""
     p = entry.paper
     title = md_cell(p.title)
@@ -73,6 +89,8 @@ def seed_row(entry: Entry, show_abstract: bool = False, day: str | None = None) 
         f"[{md_cell(p.id)}]({pdf_url})",
         _code_cell(entry),
     ]
+    if show_tldr:
+        cells.append(tldr_cell(entry))
     if show_abstract:
         abstract = md_cell(p.abstract)
         cells.append(f"**{abstract}**" if abstract else "")
@@ -93,7 +111,7 @@ class _Topic:
     rows: list[_Row]  # newest first
 
 
-def _prepare(topics: Sequence[TopicView], show_abstract: bool) -> list[_Topic]:
+def _prepare(topics: Sequence[TopicView], show_abstract: bool, show_tldr: bool = False) -> list[_Topic]:
     built: dict[int, _Row] = {}  # one row per Entry object, however many topics share it
     out = []
     for t in topics:
@@ -105,7 +123,7 @@ def _prepare(topics: Sequence[TopicView], show_abstract: bool) -> list[_Topic]:
             r = built.get(id(e))
             if r is None:
                 day = e.paper.published.date().isoformat()
-                text = seed_row(e, show_abstract, day)
+                text = seed_row(e, show_abstract, day, show_tldr)
                 r = built[id(e)] = _Row((day, e.paper.id), day[:7], text, len(text.encode("utf-8")))
             rows.append(r)
         rows.sort(key=lambda r: r.key, reverse=True)
@@ -150,7 +168,7 @@ def _readme_text(
         out.append(f"    <li><a href=#{archive_anchor}>Archive</a></li>\n")
     out.append("  </ol>\n</details>\n\n")
     b2t = f"<p align=right>(<a href=#{top}>back to top</a>)</p>\n\n"
-    table_header = _table_header(opts.show_abstract)
+    table_header = _table_header(opts.show_abstract, show_tldr=opts.show_tldr)
     for i, t in enumerate(prepared):
         out.append(f"## {md_heading(t.name)}\n\n")
         n = kept[i]
@@ -190,7 +208,7 @@ def _archive_pages(
     pages: dict[str, str] = {}
     older: dict[int, tuple[str, str]] = {}
     months: list[tuple[str, int]] = []
-    table_header = _table_header(opts.show_abstract)
+    table_header = _table_header(opts.show_abstract, show_tldr=opts.show_tldr)
     for m in sorted(by_month, reverse=True):
         slugger = Slugger()
         title = f"Papers of {m}"
@@ -214,11 +232,11 @@ def _archive_pages(
 
 
 def render_readme(topics: Sequence[TopicView], opts: RenderOptions) -> RenderedReadme:
-    prepared = _prepare(topics, opts.show_abstract)
+    prepared = _prepare(topics, opts.show_abstract, opts.show_tldr)
     budget = opts.readme_max_bytes
     nothing = [0] * len(prepared)
     # Rows that join a table that had none also bring its header and closing blank line.
-    header_cost = len(_table_header(opts.show_abstract).encode("utf-8")) + 1
+    header_cost = len(_table_header(opts.show_abstract, show_tldr=opts.show_tldr).encode("utf-8")) + 1
     full_size = len(_readme_text(prepared, nothing, opts, {}, []).encode("utf-8")) + sum(
         header_cost + sum(r.size for r in t.rows) for t in prepared if t.rows
     )
@@ -259,11 +277,11 @@ def render_readme(topics: Sequence[TopicView], opts: RenderOptions) -> RenderedR
 
 def render_gitpage(topics: Sequence[TopicView], opts: RenderOptions) -> str:
     """docs/index.md in the seed look: Jekyll front matter, every paper (no size budget)."""
-    prepared = _prepare(topics, opts.show_abstract)
+    prepared = _prepare(topics, opts.show_abstract, opts.show_tldr)
     out = ["---\nlayout: default\n---\n\n", f"## Updated on {dotted_date(opts.date)}\n", _USAGE]
     if opts.page_links:
         out.append("> " + " · ".join(f"[{md_cell(label)}]({url})" for label, url in opts.page_links) + "\n\n")
-    header = _table_header(opts.show_abstract, web=True)
+    header = _table_header(opts.show_abstract, web=True, show_tldr=opts.show_tldr)
     for t in prepared:
         out.append(f"## {md_heading(t.name)}\n\n")
         if t.rows:

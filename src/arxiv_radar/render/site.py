@@ -96,6 +96,8 @@ class _Row:
     categories: str
     topics: tuple[tuple[str, str], ...]  # (slug, name), in config order
     record: str  # record page path inside the Pagefind source folder
+    tldr: str = ""  # the AI summary's TL;DR, when there is one
+    notes: tuple[tuple[str, str], ...] = ()  # its other fields: (label, text), shown folded
 
 
 def _authors(entry: Entry) -> str:
@@ -144,6 +146,8 @@ def _rows(views: Sequence[TopicView], slugs: dict[str, str]) -> dict[str, _Row]:
             categories=" ".join(clean_text(c) for c in p.categories),
             topics=tuple(topics_of[pid]),
             record=_record_path(pid),
+            tldr=clean_text(entry.summary.tldr) if entry.summary else "",
+            notes=tuple((label, clean_text(text)) for label, text in entry.summary.notes) if entry.summary else (),
         )
     return rows
 

@@ -10,9 +10,37 @@ from dataclasses import dataclass, field
 
 from ..model import Paper
 
-__all__ = ["CODE_STATUSES", "Entry", "RenderOptions", "RenderedReadme", "TopicView"]
+__all__ = ["CODE_STATUSES", "SUMMARY_LABELS", "Entry", "PaperSummary", "RenderOptions", "RenderedReadme", "TopicView"]
 
 CODE_STATUSES = ("found", "none", "unknown")
+
+# How each AI summary field is labelled, in the order the fields are shown.
+SUMMARY_LABELS = {"tldr": "TL;DR", "motivation": "Motivation", "method": "Method", "result": "Result",
+                  "conclusion": "Conclusion"}
+
+
+@dataclass(frozen=True)
+class PaperSummary:
+    """A paper's AI summary as the outputs show it. The text came from a language model: it is
+    untrusted and every renderer escapes it like a title. ``fields`` keep SUMMARY_LABELS' order."""
+
+    fields: tuple[tuple[str, str], ...]  # (field name, text)
+    model: str = ""
+    language: str = ""
+
+    @property
+    def tldr(self) -> str:
+        return next((text for name, text in self.fields if name == "tldr"), "")
+
+    @property
+    def notes(self) -> tuple[tuple[str, str], ...]:
+        """(label, text) of every field but the TL;DR (the site's expandable part)."""
+        return tuple((SUMMARY_LABELS.get(name, name), text) for name, text in self.fields if name != "tldr")
+
+    @classmethod
+    def of(cls, fields: dict[str, str], model: str = "", language: str = "") -> "PaperSummary":
+        ordered = [(k, fields[k]) for k in SUMMARY_LABELS if fields.get(k)]
+        return cls(tuple(ordered), model, language)
 
 
 @dataclass(frozen=True)
@@ -29,6 +57,7 @@ class Entry:
     code_url: str | None = None
     code_status: str = "unknown"
     authors_complete: bool = True
+    summary: PaperSummary | None = None  # AI summary, when `summaries:` made one
 
     def __post_init__(self) -> None:
         if self.code_status not in CODE_STATUSES:
@@ -46,6 +75,7 @@ class RenderOptions:
     date: datetime.date  # the header date
     style: str = "seed"  # "seed" | "cv-arxiv-daily"
     show_abstract: bool = False
+    show_tldr: bool = False  # a TL;DR column in the Markdown tables (seed style)
     show_badge: bool = True
     user_name: str | None = None
     repo_name: str | None = None

@@ -19,6 +19,7 @@ __all__ = [
     "save_summary",
     "summarised_ids",
     "latest_summaries",
+    "has_summaries",
     "record_attempt",
     "attempts_for",
 ]
@@ -79,21 +80,29 @@ def summarised_ids(conn: sqlite3.Connection, key: SummaryKey) -> set[tuple[str, 
     return {(r[0], r[1]) for r in rows}
 
 
-def latest_summaries(conn: sqlite3.Connection, ids: Iterable[str], key: SummaryKey) -> dict[str, StoredSummary]:
-    """paper id -> the summary to show: in ``key.language``, preferring (in this order) the
-    paper's current version, the configured model and prompt, then the newest. A paper whose
-    current version has no summary yet keeps showing its previous one meanwhile."""
+def latest_summaries(conn: sqlite3.Connection, ids: Iterable[str],
+                     key: SummaryKey | None = None) -> dict[str, StoredSummary]:
+    """paper id -> the summary to show. With ``key``: one in ``key.language``, preferring the
+    paper's current version, then the configured model and prompt, then the newest; so a paper
+    whose new version has no summary yet shows its previous one meanwhile. Without: the newest
+    of the current version (else of any version), whatever its language."""
     out: dict[str, StoredSummary] = {}
     ids = list(dict.fromkeys(ids))
+    if key is None:
+        where, prefer, extra = "", "", ()
+    else:
+        where = "AND s.language = ? "
+        prefer = "(s.model = ? AND s.prompt_hash = ?) DESC, "
+        extra = (key.language, key.model, key.prompt_hash)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(
-            f"SELECT s.*, (s.version = p.version) AS current FROM summaries s JOIN papers p ON p.id = s.paper_id "
-            f"WHERE s.paper_id IN ({marks}) AND s.language = ? "
-            "ORDER BY s.paper_id, current DESC, (s.model = ? AND s.prompt_hash = ?) DESC, s.version DESC, "
-            "s.created DESC, s.model, s.prompt_hash",
-            (*chunk, key.language, key.model, key.prompt_hash),
+            "SELECT s.*, (s.version = p.version) AS current FROM summaries s JOIN papers p ON p.id = s.paper_id "
+            f"WHERE s.paper_id IN ({marks}) {where}"
+            f"ORDER BY s.paper_id, current DESC, {prefer}s.version DESC, s.created DESC, s.model, s.prompt_hash, "
+            "s.language",
+            (*chunk, *extra),
         )
         for r in rows:
             if r["paper_id"] in out:
@@ -110,6 +119,14 @@ def latest_summaries(conn: sqlite3.Connection, ids: Iterable[str], key: SummaryK
                 r["prompt_tokens"], r["completion_tokens"], r["created"],
             )
     return out
+
+
+def has_summaries(conn: sqlite3.Connection) -> bool:
+    """True once any summary is stored (the table exists from schema version 8 on)."""
+    try:
+        return conn.execute("SELECT 1 FROM summaries LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # a read-only store of an older schema
+        return False
 
 
 def record_attempt(conn: sqlite3.Connection, paper_id: str, version: int, key: SummaryKey, error: str) -> int:

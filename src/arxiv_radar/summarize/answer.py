@@ -2,7 +2,7 @@
 
 The answer must be one JSON object holding every requested field as a non-empty string; extra
 keys are dropped, so the fields chosen are the fields stored. Each field is cleaned (control
-characters and line breaks become spaces) and cut to its cap. Escaping for each output format is
+characters and line breaks become spaces, URLs are removed) and cut to its cap. Escaping for each output format is
 the renderers' job, as for any paper field.
 """
 
@@ -24,6 +24,10 @@ MAX_ANSWER_CHARS = 50_000
 _CODE_FENCE = re.compile(r"^```[A-Za-z]*\s*\n?(.*?)\n?```$", re.DOTALL)
 # Control and format characters (bidi overrides, zero-width joiners...) and line separators.
 _INVISIBLE = ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+# A summary holds no links: chat apps, mail clients and GitHub would make a link of a bare URL
+# (escaping cannot stop autolinks), so URLs go, and so do script-like schemes.
+_URL = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{1,30}://|www\.)\S*")
+_SCHEME = re.compile(r"(?i)\b(?:javascript|vbscript|data|file)\s*:(?=\S)")
 
 
 class BadAnswer(ValueError):
@@ -39,8 +43,9 @@ def _model(fields: tuple[str, ...]) -> type[BaseModel]:
 
 
 def clean_field(text: str, limit: int) -> str:
-    """One line of printable text, at most ``limit`` characters (cut at a word, with "…")."""
+    """One line of printable text without links, at most ``limit`` characters (cut at a word, with "…")."""
     text = "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in text)
+    text = _SCHEME.sub("", _URL.sub("(link removed)", text))
     text = " ".join(text.split())
     if len(text) > limit:
         cut = text[: limit - 1]

@@ -76,17 +76,9 @@ class SummaryReport:
         }
 
     def lines(self) -> list[str]:
-        out = [
-            f"summaries ({self.model}, {self.language}): {self.summarised} summarised, {self.failed} failed, "
-            f"{self.left} left for the next run; {self.calls} call{'s' if self.calls != 1 else ''}, "
-            f"{self.tokens_in:,} tokens in, {self.tokens_out:,} out (cap {self.token_cap:,})"
-        ]
-        if self.given_up:
-            out.append(f"summaries: {self.given_up} paper(s) failed too often and keep their abstract")
-        if self.stopped:
-            out.append(f"summaries stopped: {self.stopped}")
-        out.extend(f"summary failed: {e}" for e in self.errors)
-        return out
+        from ..ops.report import summary_lines
+
+        return summary_lines(self.as_dict())
 
 
 def summary_key(cfg) -> SummaryKey:
