@@ -178,9 +178,11 @@ def _check(value, schema, root, where="$"):
     if "pattern" in schema and isinstance(value, str):
         assert re.search(schema["pattern"], value), f"{where}: {value!r}"
     if isinstance(value, dict) and "properties" in schema:
-        assert set(value) == set(schema["required"]) == set(schema["properties"]), f"{where}: keys {sorted(value)}"
+        # Every required key, nothing unknown (optional keys such as `summary` may be absent).
+        assert set(schema["required"]) <= set(value) <= set(schema["properties"]), f"{where}: keys {sorted(value)}"
         for k, sub in schema["properties"].items():
-            _check(value[k], sub, root, f"{where}.{k}")
+            if k in value:
+                _check(value[k], sub, root, f"{where}.{k}")
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             _check(item, schema["items"], root, f"{where}[{i}]")

@@ -403,6 +403,7 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
     import io
 
     from .publish.export import export_to_file, latest_run_day, select_topics, store_topics, write_export
+    from .publish.views import summary_key_for
     from .store import Store
 
     config = _load_config(config_path or "config.yaml") if config_path or not db_path else None
@@ -410,19 +411,23 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
         known = list(config.topics) if config is not None else store_topics(store)
         topics = select_topics(known, topic)
         generated_for = day or latest_run_day(store)
+        # The config's summaries (its language, model, prompt) when it has them; else the newest.
+        key = summary_key_for(config) if config is not None else None
         if output:
-            result = export_to_file(store, output, fmt, topics, known_topics=known, generated_for=generated_for)
+            result = export_to_file(store, output, fmt, topics, known_topics=known, generated_for=generated_for,
+                                    summary_key=key)
             click.echo(f"{'wrote' if result.changed else 'unchanged'} {output} ({result.papers} papers)", err=True)
             return
         # UTF-8 bytes to stdout, whatever the locale says.
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is None:
-            write_export(store, sys.stdout, fmt, topics, known_topics=known, generated_for=generated_for)
+            write_export(store, sys.stdout, fmt, topics, known_topics=known, generated_for=generated_for,
+                         summary_key=key)
             return
         sys.stdout.flush()
         out = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
         try:
-            write_export(store, out, fmt, topics, known_topics=known, generated_for=generated_for)
+            write_export(store, out, fmt, topics, known_topics=known, generated_for=generated_for, summary_key=key)
             out.flush()
         finally:
             out.detach()

@@ -23,6 +23,7 @@ from ..fsutil import atomic_writer
 from ..store import Store
 from ..store.codec import iso
 from ..store.links import SOURCE_ORDER, link_rows, summarize
+from ..store.summaries import StoredSummary, SummaryKey, has_summaries, latest_summaries
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -84,7 +85,7 @@ def latest_run_day(store: Store) -> date | None:
 
 
 def iter_records(store: Store, topics: list[str], *, known_topics: list[str] | None = None,
-                 batch: int = _BATCH) -> Iterator[dict]:
+                 batch: int = _BATCH, summary_key: SummaryKey | None = None) -> Iterator[dict]:
     """The export object of every paper matched by one of ``topics``, newest first (then by id).
 
     A paper's ``topics`` lists every topic of ``known_topics`` (default: ``topics``) it matches,
@@ -93,6 +94,8 @@ def iter_records(store: Store, topics: list[str], *, known_topics: list[str] | N
     if not topics:
         return
     order = {name: i for i, name in enumerate(known_topics if known_topics is not None else topics)}
+    # A store without summaries exports exactly as before (no `summary` key anywhere).
+    with_summaries = has_summaries(store.conn)
     marks = ",".join("?" * len(topics))
     base = f"SELECT id, published, origin, authors_complete FROM papers WHERE id IN (SELECT paper_id FROM matches WHERE topic IN ({marks}))"
     # Keyset pagination on (published DESC, id ASC): each batch starts after the last one's end.
@@ -111,6 +114,7 @@ def iter_records(store: Store, topics: list[str], *, known_topics: list[str] | N
         papers = store.get_papers(ids)
         matched = store.topics_of(ids)
         links = link_rows(store.conn, ids)
+        summaries = latest_summaries(store.conn, ids, summary_key) if with_summaries else {}
         for r in rows:
             pid = r["id"]
             yield _record(
@@ -119,12 +123,32 @@ def iter_records(store: Store, topics: list[str], *, known_topics: list[str] | N
                 authors_complete=bool(r["authors_complete"]),
                 topics=sorted((t for t in matched.get(pid, []) if t in order), key=order.__getitem__),
                 link_rows=links.get(pid, []),
+                summary=summaries.get(pid),
+                with_summaries=with_summaries,
             )
         cursor = (rows[-1]["published"], rows[-1]["id"])
 
 
+def _summary(s: StoredSummary | None) -> dict | None:
+    if s is None:
+        return None
+    return {"version": s.version, "model": s.model, "language": s.language, "prompt_hash": s.prompt_hash,
+            "created": s.created, "fields": dict(sorted(s.fields.items())),
+            "usage": {"prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens}}
+
+
 def _record(paper: Paper, *, origin: str, authors_complete: bool, topics: list[str],
-            link_rows: list[sqlite3.Row]) -> dict:
+            link_rows: list[sqlite3.Row], summary: StoredSummary | None = None,
+            with_summaries: bool = False) -> dict:
+    record = _record_fields(paper, origin=origin, authors_complete=authors_complete, topics=topics,
+                            link_rows=link_rows)
+    if with_summaries:
+        record["summary"] = _summary(summary)
+    return record
+
+
+def _record_fields(paper: Paper, *, origin: str, authors_complete: bool, topics: list[str],
+                   link_rows: list[sqlite3.Row]) -> dict:
     summary = summarize(link_rows)
     rank = {s: i for i, s in enumerate(SOURCE_ORDER)}
     sources = sorted(link_rows, key=lambda r: (rank.get(r["source"], len(rank)), r["source"]))
@@ -340,12 +364,13 @@ def _write_bibtex(out: TextIO, records: Iterable[dict]) -> int:
 
 
 def write_export(store: Store, out: TextIO, fmt: str, topics: list[str], *,
-                 known_topics: list[str] | None = None, generated_for: date | None = None) -> int:
+                 known_topics: list[str] | None = None, generated_for: date | None = None,
+                 summary_key: SummaryKey | None = None) -> int:
     """Write the export of ``topics`` in ``fmt`` to ``out``; returns how many papers it holds.
 
     ``generated_for`` is the day the export stands for (JSON only; default none).
     """
-    records = iter_records(store, topics, known_topics=known_topics)
+    records = iter_records(store, topics, known_topics=known_topics, summary_key=summary_key)
     if fmt == "json":
         return _write_json(out, records, topics, generated_for)
     if fmt == "jsonl":
@@ -356,8 +381,10 @@ def write_export(store: Store, out: TextIO, fmt: str, topics: list[str], *,
 
 
 def export_to_file(store: Store, path: str | os.PathLike, fmt: str, topics: list[str], *,
-                   known_topics: list[str] | None = None, generated_for: date | None = None) -> ExportResult:
+                   known_topics: list[str] | None = None, generated_for: date | None = None,
+                   summary_key: SummaryKey | None = None) -> ExportResult:
     """Stream the export into ``path`` atomically; an identical file is left untouched."""
     with atomic_writer(path) as out:
-        n = write_export(store, out, fmt, topics, known_topics=known_topics, generated_for=generated_for)
+        n = write_export(store, out, fmt, topics, known_topics=known_topics, generated_for=generated_for,
+                         summary_key=summary_key)
     return ExportResult(n, changed=out.changed)
