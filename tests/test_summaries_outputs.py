@@ -331,3 +331,17 @@ def test_config_errors_name_the_key(tmp_path):
                    encoding="utf-8")
     with pytest.raises(ConfigError, match="name the variable, not its value"):
         load_config(cfg)
+
+
+def test_doctor_checks_the_summaries_endpoint_without_calling_it(tmp_path, fake):
+    from arxiv_radar.ops.doctor import doctor
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text("keywords:\n  Radar:\n    filters: [radar]\nsummaries:\n  model: gpt-test\n", encoding="utf-8")
+    missing = doctor(cfg, offline=True, env={})
+    assert [c.message for c in missing.checks if c.area == "summaries"] == [
+        "OPENAI_API_KEY is not set (nor OPENAI_BASE_URL): no summary can be made"]
+    assert missing.exit_code == 1
+    fine = doctor(cfg, offline=True, env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test-0000000000"})
+    (check,) = [c for c in fine.checks if c.area == "summaries"]
+    assert check.status == "ok" and "sk-test" not in check.message and fake.calls == 0

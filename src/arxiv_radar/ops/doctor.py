@@ -15,6 +15,7 @@ Exit code: 0 when every check is ok or a warning, 2 when the config is invalid, 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sqlite3
@@ -92,11 +93,40 @@ def doctor(
     check_store(Path(db_path) if db_path else config.path_of("database"), result)
     _check_templates(config, result)
     _check_workflow_install(Path(config_path), result)
+    _check_summaries(config, result, os.environ if env is None else env)
     if offline:
         result.add("endpoint", "network", "ok", "not contacted (--offline)")
     else:
         check_endpoints(config, result, timeout=timeout)
     return result
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _check_summaries(config: Any, result: DoctorResult, env: Mapping[str, str]) -> None:
+    """`summaries:` needs the openai package and an endpoint: a key, or a base URL (a local
+    server takes any key). Nothing is sent: a request could cost money."""
+    cfg = getattr(config, "summaries", None)
+    if cfg is None:
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("openai") is None:
+        result.add("summaries", cfg.model, "fail", "the openai package is missing: pip install 'arxiv-radar[ai]'")
+        return
+    base = (env.get(cfg.base_url_env) or "").strip()
+    key = (env.get(cfg.api_key_env) or "").strip()
+    if not key and not base:
+        result.add("summaries", cfg.model, "fail",
+                   f"{cfg.api_key_env} is not set (nor {cfg.base_url_env}): no summary can be made")
+        return
+    from ..sources.http import redact_url
+
+    where = redact_url(base) if base else "OpenAI's endpoint"
+    result.add("summaries", cfg.model, "ok",
+               f"{where}, key {'set' if key else 'not set (a local server takes any)'}; "
+               f"at most {cfg.max_papers_per_run} papers and {cfg.max_tokens_per_run:,} tokens a run, in {cfg.language}")
 
 
 # --------------------------------------------------------------------------- topics
