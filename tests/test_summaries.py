@@ -372,3 +372,11 @@ def test_answers_are_cleaned_and_capped():
         parse_answer("[1, 2]", ["tldr"])
     with pytest.raises(BadAnswer, match="malformed"):
         parse_answer("{", ["tldr"])
+
+
+def test_a_zero_budget_makes_no_request_and_needs_no_key(tmp_path, fake):
+    for limits in ({"max_papers_per_run": 0}, {"max_tokens_per_run": 0}):
+        with make_store(tmp_path, [paper(1)]) as store:
+            report = summarize(store, make_config(tmp_path, **limits), day=DAY, env={})
+        assert (report.calls, report.left) == (0, 1) and report.stopped
+    assert fake.calls == 0

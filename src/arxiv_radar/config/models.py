@@ -384,7 +384,7 @@ class Config(_Strict):
     show_abstract: bool = Field(default=False, description="Show each paper's abstract.")
     show_tldr: bool = Field(
         default=False,
-        description="Show each paper's AI TL;DR in the README tables (needs `summaries:`), beside the abstract or in its place.",
+        description="Show each paper's AI TL;DR in the README and index.md tables (seed style; needs `summaries:`), beside the abstract or in its place.",
     )
     database: Path = _path_field("arxiv-radar.sqlite", "The SQLite database file.")
     lookback_days: int = Field(

@@ -162,8 +162,7 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
     if not todo:
         report.seconds = time.monotonic() - started
         return report
-    if client is None:
-        client = make_client(cfg, os.environ if env is None else env)
+    own_client = client is None
     budget = TokenBudget(cfg.max_tokens_per_run)
     in_a_row = 0
     try:
@@ -180,6 +179,8 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
                 report.stopped = (f"max_tokens_per_run ({cfg.max_tokens_per_run:,}) would be crossed by the next "
                                   f"request (~{prompt.estimate + cfg.max_output_tokens:,} tokens at most)")
                 break
+            if client is None:  # made at the first request: a run with nothing to send needs no key
+                client = make_client(cfg, os.environ if env is None else env)
             report.calls += 1
             try:
                 try:
@@ -212,7 +213,7 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
         report.tokens_in, report.tokens_out = budget.tokens_in, budget.tokens_out
         report.seconds = time.monotonic() - started
         close = getattr(client, "close", None)
-        if callable(close):
+        if own_client and callable(close):
             close()
     log.info("%s", report.lines()[0])
     if report.stopped:
