@@ -325,7 +325,8 @@ class SummariesConfig(_Strict):
     @classmethod
     def _env_name(cls, value: str) -> str:
         if not _ENV_NAME_RE.match(value):
-            raise ValueError(f"not an environment variable name: {value!r} (name the variable, not its value)")
+            # The value is not repeated: it may be the key itself, pasted in the wrong place.
+            raise ValueError("not an environment variable name (name the variable, not its value)")
         return value
 
 
