@@ -233,6 +233,8 @@ def test_a_persistent_rate_limit_stops_the_run_and_the_next_run_resumes(tmp_path
         first = summarize(store, config, day=DAY, env=env)
         assert (first.summarised, first.failed, first.left, first.calls) == (1, 1, 3, 2)
         assert "rate limited" in first.stopped
+        # A rate limit is the endpoint's problem: no attempt is counted against the paper.
+        assert store.conn.execute("SELECT count(*) FROM summary_attempts").fetchone()[0] == 0
         second = summarize(store, config, day=DAY, env=env)
         assert (second.summarised, second.left) == (3, 0)
 

@@ -192,12 +192,14 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
                 fields = parse_answer(reply.content, list(cfg.fields))
             except (CallFailed, BadAnswer) as exc:
                 reason = exc.reason if isinstance(exc, CallFailed) else str(exc)
+                if isinstance(exc, CallFailed) and exc.stop:
+                    # The endpoint's problem, not the paper's: no attempt counts against it.
+                    _failed(store, report, cand, key, reason, count=False)
+                    report.stopped = reason
+                    break
                 if _failed(store, report, cand, key, reason) >= cfg.max_attempts:
                     report.left -= 1  # given up: its abstract stands in from now on
                     report.given_up += 1
-                if isinstance(exc, CallFailed) and exc.stop:
-                    report.stopped = reason
-                    break
                 in_a_row += 1
                 if in_a_row >= STOP_AFTER_FAILURES:
                     report.stopped = f"{in_a_row} failures in a row (last: {reason})"
@@ -230,11 +232,15 @@ def _charge(budget: TokenBudget, prompt, cfg, usage: tuple[int, int] | None, cos
         budget.charge(prompt.estimate, cfg.max_output_tokens)
 
 
-def _failed(store: Store, report: SummaryReport, cand: _Candidate, key: SummaryKey, reason: str) -> int:
-    """Count and record a failed attempt; returns the paper's failed attempts so far."""
+def _failed(store: Store, report: SummaryReport, cand: _Candidate, key: SummaryKey, reason: str,
+            *, count: bool = True) -> int:
+    """Report a failed request and (``count``) record an attempt against the paper; returns the
+    paper's failed attempts so far."""
     report.failed += 1
     if len(report.errors) < _MAX_ERRORS:
         report.errors.append(f"{cand.paper_id}: {reason}")
     log.warning("summary of %s failed: %s (tried again next run)", cand.paper_id, reason)
+    if not count:
+        return cand.attempts
     with store.transaction():
         return _sums.record_attempt(store.conn, cand.paper_id, cand.version, key, reason)
