@@ -382,3 +382,19 @@ def test_a_zero_budget_makes_no_request_and_needs_no_key(tmp_path, fake):
             report = summarize(store, make_config(tmp_path, **limits), day=DAY, env={})
         assert (report.calls, report.left) == (0, 1) and report.stopped
     assert fake.calls == 0
+
+
+def test_which_top_takes_each_topics_best_in_turn(tmp_path, fake, env):
+    config = config_from_dict({"keywords": {"A": {"filters": ["radar"]}, "B": {"filters": ["radar"]}},
+                               "summaries": {"model": "gpt-test", "max_papers_per_run": 3, "which": "top"}},
+                              base_dir=tmp_path)
+    store = Store.open(tmp_path / "arxiv-radar.sqlite")
+    store.upsert_papers([paper(i) for i in range(1, 7)], DAY)
+    store.add_matches("A", [(f"2603.{i:05d}", None) for i in (1, 2, 3)], DAY)
+    store.add_matches("B", [(f"2603.{i:05d}", None) for i in (4, 5, 6)], DAY)
+    save_scores(store.conn, [Score("2603.00001", "A", 0.9, "test"), Score("2603.00004", "B", 0.8, "test")])
+    with store:
+        summarize(store, config, day=DAY, env=env)
+        # A's best, B's best, then A's next (the newest of its unscored papers).
+        assert [b["body"]["messages"][1]["content"].split("Title: ")[1].split("\n")[0] for b in fake.requests] == [
+            "Radar paper number 1", "Radar paper number 4", "Radar paper number 3"]

@@ -346,3 +346,15 @@ def test_doctor_checks_the_summaries_endpoint_without_calling_it(tmp_path, fake)
     fine = doctor(cfg, offline=True, env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test-0000000000"})
     (check,) = [c for c in fine.checks if c.area == "summaries"]
     assert check.status == "ok" and "sk-test" not in check.message and fake.calls == 0
+
+
+def test_show_tldr_in_place_of_the_abstract(tmp_path, fake):
+    config = config_for(tmp_path, {}, show_tldr=True, show_abstract=False)
+    with seeded(tmp_path) as store:
+        summarize(store, config, day=DAY, env={"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": "sk-test-0000"})
+        publish(config, store, DAY)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    index = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "|Publish Date|Title|Authors|PDF|Code|TL;DR|\n|---|---|---|---|---|---|\n" in readme
+    assert "| Publish Date | Title | Authors | PDF | Code | TL;DR |\n" in index
+    assert readme.count("|TLDR in English: Radar paper") == 3

@@ -223,6 +223,8 @@ def summarize(config_path: str, db_path: str | None, day: date | None, report_pa
         write_report_json(report, report_path)
     for line in report.lines():
         click.echo(line)
+    if report.summarised:
+        click.echo("`arxiv-radar render` shows them in the outputs (the next run does too).")
 
 
 @main.command()
