@@ -398,3 +398,53 @@ def test_which_top_takes_each_topics_best_in_turn(tmp_path, fake, env):
         # A's best, B's best, then A's next (the newest of its unscored papers).
         assert [b["body"]["messages"][1]["content"].split("Title: ")[1].split("\n")[0] for b in fake.requests] == [
             "Radar paper number 1", "Radar paper number 4", "Radar paper number 3"]
+
+
+# --------------------------------------------------------------------------- the cap, as a property
+
+
+class _Stub:
+    """A client answering in-process with chosen usage (the HTTP path is covered above)."""
+
+    def __init__(self, usages):
+        from types import SimpleNamespace as NS
+
+        self.usages = list(usages)
+        self.api_key = ""
+        stub = self
+
+        def create(**kwargs):
+            prompt, completion = stub.usages.pop(0)
+            message = NS(content=json.dumps({"tldr": "ok"}), refusal=None)
+            return NS(choices=[NS(message=message, finish_reason="stop")],
+                      usage=NS(prompt_tokens=prompt, completion_tokens=completion))
+
+        self.chat = NS(completions=NS(create=create))
+
+
+def test_the_cap_holds_for_any_usage_within_the_estimates(tmp_path):
+    from hypothesis import given, settings, strategies as st
+
+    papers = [paper(i, abstract="word " * (20 + 37 * i % 300)) for i in range(12)]
+    store = make_store(tmp_path, papers)
+
+    @settings(max_examples=40, deadline=None)
+    @given(cap=st.integers(0, 12_000), out_cap=st.integers(16, 800),
+           shares=st.lists(st.tuples(st.floats(0.3, 1.0), st.floats(0.0, 1.0)), min_size=12, max_size=12))
+    def check(cap, out_cap, shares):
+        store.conn.execute("DELETE FROM summaries")
+        config = make_config(tmp_path, max_tokens_per_run=cap, max_output_tokens=out_cap, max_papers_per_run=12)
+        # Each answer reports at most the prompt's estimate and at most max_output_tokens.
+        estimates = {p.id: build_prompt(p.title, p.abstract, language="English", fields=["tldr"]).estimate
+                     for p in papers}
+        order = sorted(estimates, reverse=True)  # which: top without scores = newest first
+        usages = [(int(estimates[pid] * a), int(out_cap * b)) for pid, (a, b) in zip(order, shares)]
+        report = summarize(store, config, day=DAY, client=_Stub(usages))
+        assert report.tokens_in + report.tokens_out <= cap
+        assert report.summarised == report.calls
+        if report.calls < 12:  # it stopped only because the next request might not fit
+            nxt = order[report.calls]
+            assert report.tokens_in + report.tokens_out + estimates[nxt] + out_cap > cap
+
+    check()
+    store.close()
