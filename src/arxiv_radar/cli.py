@@ -143,10 +143,13 @@ def _finish(report, report_path: str | None) -> None:
 @click.option("--rss-url", envvar="ARXIV_RADAR_RSS_URL", help="arXiv RSS base (env ARXIV_RADAR_RSS_URL).")
 @click.option("--from", "start", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="First day (New York).")
 @click.option("--to", "end", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (New York), inclusive.")
+@click.option("--notify", is_flag=True, help="Announce the papers it adds as new in the next feeds, e-mail and webhooks.")
 @_handle_errors
 def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url: str | None,
-             rss_url: str | None, start: date, end: date) -> None:
-    """Harvest every announcement in a range of days; the next run or render shows them."""
+             rss_url: str | None, start: date, end: date, notify: bool) -> None:
+    """Harvest every announcement in a range of days; the next run or render shows them.
+
+    The papers it adds are not announced as new (feeds, e-mail, webhooks) unless --notify."""
     from . import pipeline
 
     if end < start:
@@ -156,7 +159,7 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url
     config = _load_config(config_path)
     with store_lock(db_path or config.path_of("database"), command="backfill"):
         report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url,
-                                   oai_url=oai_url, rss_url=rss_url)
+                                   oai_url=oai_url, rss_url=rss_url, notify=notify)
     _finish(report, None)
 
 

@@ -29,8 +29,13 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RunReport", "run", "backfill", "render", "WATERMARK"]
 
-# The run clock up to which every announcement has been harvested.
+# The run clock up to which every announcement has been harvested (set by a run whose every
+# step succeeded; a unit without a watermark of its own starts here, so a store from before
+# per-unit watermarks carries on where it was).
 WATERMARK = "harvest.watermark"
+# Each harvest unit's own watermark ("harvest.watermark:set:cs", "harvest.watermark:topic:SLAM"):
+# a unit that fails holds back only itself.
+UNIT_WATERMARK = "harvest.watermark:"
 
 
 @dataclass
@@ -88,19 +93,35 @@ def _client(config, client: PoliteClient | None) -> tuple[PoliteClient, bool]:
 
 
 def _endpoints(config, api_url: str | None, oai_url: str | None = None, rss_url: str | None = None) -> Endpoints:
-    return Endpoints(api_url or config.api_url, oai_url or config.oai_url, rss_url or config.rss_url,
-                     config.max_results)
+    # The API page size is fixed for arXiv's sake (steps.API_PAGE_SIZE), not config.max_results.
+    return Endpoints(api_url or config.api_url, oai_url or config.oai_url, rss_url or config.rss_url)
+
+
+def unit_watermarks(store: Store) -> dict[str, datetime]:
+    """Each harvest unit's own watermark (units never harvested alone are absent)."""
+    found = {}
+    for unit, value in store.states_with_prefix(UNIT_WATERMARK).items():
+        when = parse_dt(value)
+        if when is not None:
+            found[unit] = when
+    return found
 
 
 def _harvest_into(store: Store, config, report: RunReport, since: datetime, clock: datetime,
-                  client: PoliteClient, endpoints: Endpoints, day: date, *, backfill: bool) -> bool:
-    """Plan, harvest, store and match; returns True when everything planned was fetched."""
+                  client: PoliteClient, endpoints: Endpoints, day: date, *, backfill: bool,
+                  unit_since: dict[str, datetime] | None = None, notify: bool = True) -> tuple[bool, dict[str, datetime], set[str]]:
+    """Plan, harvest, store and match. Returns whether everything planned was fetched, every
+    unit of the plan with the watermark it started from, and the units that failed."""
     calendar.set_extra_holidays(config.holidays)
     for year in sorted({since.year, clock.year} - calendar.known_holiday_years()):
         report.notes.append(f"arXiv's holidays for {year} are not known: add them under `holidays:` "
                             "or a holiday may be taken for an announcement day")
         log.warning("%s", report.notes[-1])
-    plan = make_plan(config.topics, config.source, since, clock, backfill=backfill)
+    # A backfill's range is exact; a run re-reads the announcement(s) before its window for
+    # papers announced late (after moderation), which the store then keeps once.
+    overlap = 0 if backfill else config.overlap_announcements
+    plan = make_plan(config.topics, config.source, since, clock, backfill=backfill,
+                     unit_since=unit_since, overlap=overlap)
     report.plan = plan.describe()
     report.announcements = [a.day.isoformat() for a in plan.announcements]
     if plan.window:
@@ -111,8 +132,8 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         result = harvest(plan, client, endpoints, backfill=backfill, progress=progress)
     report.harvested = len(result.papers)
     report.failures = list(result.failures)
-    upserted = store.upsert_papers(result.papers.values(), day,
-                                   new_since=plan.window[0] if plan.window else None)
+    upserted = store.upsert_papers(result.papers.values(), day, new_since=plan.reread_from,
+                                   new_kind="new" if notify else "backfilled")
     report.new, report.updated = upserted.new, upserted.updated
     rematch_changed_topics(store, config.topics, day)
     match_papers(store, config.topics, result.papers.values(), day)
@@ -121,9 +142,11 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         ids = set(store.matched_ids(name))
         report.per_topic[name] = {"new": len(ids & new_ids), "updated": len(ids & updated_ids), "total": len(ids)}
     empty = [] if backfill else empty_set_harvests(plan, result, store)
-    for label in empty:
-        report.failures.append((label, "came back empty on an announcement day although earlier announcements had papers"))
-    return result.complete and not empty
+    failed_units = set(result.failed_units)
+    for step in empty:
+        report.failures.append((step.name, "came back empty on an announcement day although earlier announcements had papers"))
+        failed_units.update(step.units)
+    return result.complete and not empty, plan.units, failed_units
 
 
 def _enrich(store: Store, config, day: date) -> dict:
@@ -185,9 +208,15 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
     with _recorded(config, db_path, client, report) as (store, client):
         since = parse_dt(store.get_state(WATERMARK)) or clock - timedelta(days=config.lookback_days)
         endpoints = _endpoints(config, api_url, oai_url, rss_url)
-        complete = _harvest_into(store, config, report, since, clock, client, endpoints, report.day, backfill=False)
+        complete, units, failed = _harvest_into(store, config, report, since, clock, client, endpoints,
+                                                report.day, backfill=False, unit_since=unit_watermarks(store))
+        # Every unit that was fully harvested moves on; a failed one is asked again from its
+        # own watermark next time. All in one transaction: a killed run moves none.
+        moved = {UNIT_WATERMARK + u: iso(clock) for u, start in units.items() if u not in failed and clock > start}
         if complete and clock > since:
-            store.set_state(WATERMARK, iso(clock))
+            moved[WATERMARK] = iso(clock)
+        if moved:
+            store.set_states(moved)
         report.status = "ok" if complete else "partial"
         report.links = _enrich(store, config, report.day)
         # After matching (and ranking): only the papers the outputs list are summarised.
@@ -200,14 +229,17 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
 
 def backfill(config, *, start: date, end: date, db_path=None, api_url: str | None = None,
              oai_url: str | None = None, rss_url: str | None = None,
-             client: PoliteClient | None = None) -> RunReport:
+             client: PoliteClient | None = None, notify: bool = False) -> RunReport:
     """Harvest every announcement from ``start`` to ``end`` (New York days, inclusive). The
-    watermark does not move; outputs reflect the backfill at the next run or render."""
+    watermarks do not move; outputs reflect the backfill at the next run or render. The papers
+    it adds are recorded as "backfilled", which feeds, digests and webhooks do not announce as
+    new, unless ``notify``."""
     report = RunReport(day=end, command="backfill")
     with _recorded(config, db_path, client, report) as (store, client):
         since = calendar.day_start(start) - timedelta(microseconds=1)
-        complete = _harvest_into(store, config, report, since, calendar.day_end(end), client,
-                                 _endpoints(config, api_url, oai_url, rss_url), end, backfill=True)
+        complete, _, _ = _harvest_into(store, config, report, since, calendar.day_end(end), client,
+                                       _endpoints(config, api_url, oai_url, rss_url), end, backfill=True,
+                                       notify=notify)
         report.status = "ok" if complete else "partial"
     return report
 

@@ -346,7 +346,12 @@ class Config(_Strict):
 
     # --- cv-arxiv-daily keys
     max_results: int = Field(
-        default=100, ge=1, le=2000, description="Results per arXiv API request (page size)."
+        default=100, ge=1, le=2000,
+        description=(
+            "cv-arxiv-daily's papers per topic per run. arxiv-radar keeps every paper of a run's window "
+            "and asks arXiv for large pages (1,000 results), so this limits neither; it is accepted so "
+            "that a cv-arxiv-daily config works unchanged."
+        ),
     )
     publish_readme: bool = Field(default=True, description="Write the README Markdown table.")
     publish_gitpage: bool = Field(default=False, description="Write the GitHub Pages Markdown.")
@@ -390,6 +395,13 @@ class Config(_Strict):
     database: Path = _path_field("arxiv-radar.sqlite", "The SQLite database file.")
     lookback_days: int = Field(
         default=7, ge=1, description="Days to look back on a first run or after a long gap."
+    )
+    overlap_announcements: int = Field(
+        default=1, ge=0, le=10,
+        description=(
+            "Announcements re-read before each run's window, to catch papers arXiv announced late "
+            "(held in moderation); the store keeps each paper once. 0 turns it off."
+        ),
     )
     source: Literal["auto", "api", "oai", "rss"] = Field(
         default="auto", description="Where papers come from: auto, api, oai or rss."

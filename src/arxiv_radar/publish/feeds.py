@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ __all__ = ["feed_events", "write_feeds"]
 
 
 def feed_events(store: Store, paper_ids) -> dict[str, PaperEvent]:
-    """Each paper's latest new/updated event, as the renderers want it."""
+    """Each paper's latest new/updated/backfilled event, as the renderers want it."""
     return {
         pid: PaperEvent(ev.kind, ev.version, date.fromisoformat(ev.day))
         for pid, ev in latest_events(store.conn, paper_ids).items()
@@ -44,7 +45,12 @@ def write_feeds(
     if views is None:
         views = build_views(store, list(config.topics), summary_key=summary_key_for(config))
     ids = {e.paper.id for v in views for e in v.entries}
-    texts = render_feeds(views, render_options(config, day), feed_events(store, ids), site_url=site_url)
+    events = feed_events(store, ids)
+    # A feed announces news: papers a backfill added (without --notify) are on the pages, not here.
+    views = [replace(v, entries=tuple(e for e in v.entries
+                                      if getattr(events.get(e.paper.id), "kind", None) != "backfilled"))
+             for v in views]
+    texts = render_feeds(views, render_options(config, day), events, site_url=site_url)
     feeds_dir = config.path_of("feeds_dir")
     written = []
     for rel, text in sorted(texts.items()):

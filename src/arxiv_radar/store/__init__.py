@@ -52,10 +52,12 @@ class Store:
 
     # papers
     def upsert_papers(self, papers: Iterable[Paper], day: date, *, origin: str = "arxiv",
-                      authors_complete: bool = True, new_since: datetime | None = None) -> UpsertResult:
+                      authors_complete: bool = True, new_since: datetime | None = None,
+                      new_kind: str = "new") -> UpsertResult:
         with self.transaction():
             return _papers.upsert_papers(self.conn, papers, day, origin=origin,
-                                         authors_complete=authors_complete, new_since=new_since)
+                                         authors_complete=authors_complete, new_since=new_since,
+                                         new_kind=new_kind)
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         return _papers.get_papers(self.conn, ids)
@@ -99,6 +101,15 @@ class Store:
     def set_state(self, key: str, value: str) -> None:
         with self.transaction():
             _state.set_state(self.conn, key, value)
+
+    def states_with_prefix(self, prefix: str) -> dict[str, str]:
+        return _state.states_with_prefix(self.conn, prefix)
+
+    def set_states(self, values: dict[str, str]) -> None:
+        """Set several values in one transaction (all or none)."""
+        with self.transaction():
+            for key, value in values.items():
+                _state.set_state(self.conn, key, value)
 
     def begin_run(self, command: str, day: date) -> int:
         with self.transaction():

@@ -2,9 +2,10 @@
 
 Coverage is a watermark on ``events.seq``: a successful delivery covers every event up to its
 ``upto_seq``. What a channel still owes is the matched papers with an event above its highest
-successful watermark; a channel that never succeeded owes every stored match (backfilled and
-imported papers included, which have no events). A failed row changes no watermark, so its
-papers are simply owed again at the next run.
+successful watermark; a channel that never succeeded owes every stored match (imported papers
+included, which have no events). Papers a backfill added (latest event "backfilled") are owed to
+no channel: a backfill is not news (``backfill --notify`` records them as "new" instead). A
+failed row changes no watermark, so its papers are simply owed again at the next run.
 """
 
 from __future__ import annotations
@@ -61,11 +62,14 @@ def pending(conn: sqlite3.Connection, channel: str, topics: Iterable[str]) -> Pe
             r[0]
             for r in conn.execute(
                 f"SELECT DISTINCT e.paper_id FROM events e JOIN matches m ON m.paper_id = e.paper_id "
-                f"WHERE e.seq > ? AND e.seq <= ? AND m.topic IN ({marks}) ORDER BY e.paper_id",
+                f"WHERE e.seq > ? AND e.seq <= ? AND e.kind != 'backfilled' AND m.topic IN ({marks}) "
+                f"ORDER BY e.paper_id",
                 (since, upto, *topic_list),
             )
         ]
-    events = {pid: ev for pid, ev in latest_events(conn, ids).items() if ev.seq <= upto}
+    latest = latest_events(conn, ids)
+    ids = [pid for pid in ids if not (pid in latest and latest[pid].kind == "backfilled")]
+    events = {pid: ev for pid, ev in latest.items() if ev.seq <= upto and ev.kind != "backfilled"}
     return Pending(channel, ids, events, upto, since is None, since or 0)
 
 

@@ -1,4 +1,4 @@
-"""Reading the new/updated events that harvesting records (feeds and digests read these)."""
+"""Reading the new/updated/backfilled events that harvesting records (feeds and digests read these)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["EventRow", "latest_events", "max_seq"]
 @dataclass(frozen=True)
 class EventRow:
     paper_id: str
-    kind: str  # "new" | "updated"
+    kind: str  # "new" | "updated" | "backfilled" (added by a backfill: not announced as news)
     version: int
     day: str  # ISO date of the run that recorded it
     seq: int

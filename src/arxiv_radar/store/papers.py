@@ -54,12 +54,17 @@ def upsert_papers(
     origin: str = "arxiv",
     authors_complete: bool = True,
     new_since: datetime | None = None,
+    new_kind: str = "new",
 ) -> UpsertResult:
     """Insert or refresh papers; call inside a transaction. Never creates a second row for a paper.
 
     ``new_since``: a paper first seen now whose first version is older than this (a replacement
     of a paper announced before we started watching) is an update, not a new paper.
+    ``new_kind``: the event a paper first seen now gets: "new", or "backfilled" for a backfill,
+    whose papers feeds and digests do not announce.
     """
+    if new_kind not in ("new", "backfilled"):
+        raise ValueError(f"new_kind must be 'new' or 'backfilled', not {new_kind!r}")
     result = UpsertResult()
     today = day.isoformat()
     for paper in papers:
@@ -78,7 +83,7 @@ def upsert_papers(
                 result.updated.append((paper.id, paper.version))
                 continue
             if origin == "arxiv":
-                _event(conn, paper.id, "new", paper.version, today)
+                _event(conn, paper.id, new_kind, paper.version, today)
             result.new.append(paper.id)
             continue
         better_or_same = _RANK[origin] >= _RANK[existing["origin"]]

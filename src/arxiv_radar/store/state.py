@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import date, datetime, timezone
 
-__all__ = ["get_state", "set_state", "begin_run", "finish_run"]
+__all__ = ["get_state", "set_state", "states_with_prefix", "begin_run", "finish_run"]
 
 
 def get_state(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
@@ -19,6 +19,12 @@ def set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
         "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def states_with_prefix(conn: sqlite3.Connection, prefix: str) -> dict[str, str]:
+    """Every value whose key starts with ``prefix``, keyed by the rest of the key."""
+    rows = conn.execute("SELECT key, value FROM state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))
+    return {key[len(prefix):]: value for key, value in rows}
 
 
 def _now() -> str:
