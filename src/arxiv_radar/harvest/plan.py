@@ -108,12 +108,12 @@ class Plan:
         if self.overlap and self.reread_from and self.window and self.reread_from < self.window[0]:
             lines.append(f"overlap: re-reading {self.overlap} announcement(s) before, "
                          f"from {self.reread_from:%Y-%m-%d %H:%M} UTC")
+        # Units held back by an earlier failure catch up from their own watermarks: then each
+        # step says from which announcement it starts.
+        mixed = len({s.announcements[0] for s in self.steps if s.announcements}) > 1
         for step in self.steps:
-            if self.announcements and step.announcements and step.announcements[0] != self.announcements[0]:
-                # A unit held back by an earlier failure catches up from its own watermark.
-                lines.append(f"{step.kind}: {step.label} (catching up from {step.announcements[0].day})")
-            else:
-                lines.append(f"{step.kind}: {step.label}")
+            since = f" (from {step.announcements[0].day})" if mixed and step.announcements else ""
+            lines.append(f"{step.kind}: {step.label}{since}")
         return lines
 
 

@@ -24,6 +24,10 @@ Fault rates (each a probability per request, 0..1, together at most 1):
               this is a permanent failure for the request it hits: keep it at 0 (the default)
               unless that is what you test.
 
+``reject``    not a rate but a term: every ``/api/query`` whose ``search_query`` contains it
+              (case-insensitive) gets HTTP 400 with arXiv's error feed, every time: a topic
+              query arXiv rejects for good (``reject=ti:brokenterm``).
+
 Settings: ``seed`` (integer; the same seed and the same request sequence give the same faults),
 ``stall_seconds`` (default 5), ``retry_after`` (seconds, default 1; real servers send whole
 seconds, a fraction is allowed for fast tests). An empty spec or ``none`` means no faults.
@@ -63,6 +67,7 @@ class FaultSpec:
     seed: int | None = None
     stall_seconds: float = 5.0
     retry_after: float = 1.0
+    reject: str = ""  # /api/query searches containing this get a 400, always
 
     def __post_init__(self) -> None:
         for kind, rate in self.rates.items():
@@ -100,6 +105,9 @@ class FaultSpec:
                 )
             if key in seen_rates or key in settings:
                 raise ConfigError(f"faults: {key!r} is given twice")
+            if key == "reject":
+                settings[key] = value  # type: ignore[assignment]
+                continue
             if key == "seed":
                 try:
                     settings[key] = int(value)
@@ -120,7 +128,7 @@ class FaultSpec:
             else:
                 raise ConfigError(
                     f"faults: unknown key {key!r}; faults are {', '.join(FAULT_KINDS)}, "
-                    f"settings are {', '.join(_SETTINGS)}"
+                    f"settings are {', '.join(_SETTINGS)}, reject"
                 )
         # A rate of 0 is the same as leaving the fault out; dropping it keeps specs comparable.
         rates = {k: v for k, v in rates.items() if v}
@@ -132,6 +140,8 @@ class FaultSpec:
             parts.append(f"seed={self.seed}")
         parts.append(f"stall_seconds={self.stall_seconds:g}")
         parts.append(f"retry_after={self.retry_after:g}")
+        if self.reject:
+            parts.append(f"reject={self.reject}")
         return ",".join(parts)
 
 
@@ -156,6 +166,13 @@ class FaultInjector:
 
     def __call__(self, handler: Handler) -> Handler:
         def faulty(request: Request) -> Response:
+            if self.spec.reject and request.path.rstrip("/").endswith("/api/query") and \
+                    self.spec.reject.lower() in request.params.get("search_query", "").lower():
+                response = api.error_response(f"the mirror rejects queries containing {self.spec.reject!r}")
+                response.fault = "reject"
+                with self._lock:
+                    self.counts["reject"] += 1
+                return response
             with self._lock:
                 draw = self._rng.random()
                 cut = self._rng.uniform(0.25, 0.75)

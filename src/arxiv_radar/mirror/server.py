@@ -252,7 +252,7 @@ def parse_now(text: str | None) -> datetime | None:
 def _fault_spec(faults: FaultSpec | str | None) -> FaultSpec | None:
     if isinstance(faults, str):
         faults = FaultSpec.parse(faults)
-    return faults if faults is not None and faults.total_rate > 0 else None
+    return faults if faults is not None and (faults.total_rate > 0 or faults.reject) else None
 
 
 def start_mirror(
