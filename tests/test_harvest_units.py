@@ -274,3 +274,21 @@ def test_api_pages_are_large_whatever_max_results_says(tmp_path):
         api_requests = [r for r in m.requests if r.path == "/api/query"]
     assert report.status == "ok" and len(report.new) == 40  # every paper kept
     assert len(api_requests) == 1 and "max_results=1000" in api_requests[0].query
+
+
+def test_a_first_delivery_leaves_backfilled_papers_out_too(tmp_path):
+    from arxiv_radar.model import Paper
+    from arxiv_radar.store import deliveries
+
+    def paper(pid):
+        t = ny(2026, 2, 9, 10, 0)
+        return Paper(id=pid, title=f"Radar {pid}", published=t, updated=t, version=1)
+
+    with Store.open(tmp_path / "s.sqlite") as s:
+        s.upsert_papers([paper("2602.00001")], date(2026, 2, 9))
+        s.upsert_papers([paper("2602.00002")], date(2026, 2, 9), new_kind="backfilled")
+        s.add_matches("Radar", [("2602.00001", None), ("2602.00002", None)], date(2026, 2, 9))
+        owed = deliveries.pending(s.conn, "email", ["Radar"])
+        assert owed.first and owed.paper_ids == ["2602.00001"]
+        with pytest.raises(ValueError):
+            s.upsert_papers([paper("2602.00003")], date(2026, 2, 9), new_kind="other")
