@@ -1,6 +1,9 @@
 """Carrying out a plan: each step's requests, with failures recorded instead of raised.
 
-What a step fetched is kept even when a later step fails; the caller decides the watermark.
+What a step fetched is kept even when a later step fails. The units of a failed step are in
+``HarvestResult.failed_units``: the caller leaves their watermarks alone and moves the others.
+An OR-ed API search that arXiv rejects (a permanent error) is asked again unit by unit, so one
+topic's bad query cannot hold back the topics it was combined with.
 """
 
 from __future__ import annotations
@@ -120,10 +123,12 @@ def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill:
             progress: StepProgress = no_progress) -> HarvestResult:
     result = HarvestResult()
     api = ArxivAPI(client, base_url=endpoints.api_url, page_size=endpoints.page_size)
-    queue = list(plan.steps)
+    # (step, whether finishing it finishes one of the plan's steps: the parts of a split search
+    # share their search's place in the progress bar).
+    queue = [(step, True) for step in plan.steps]
     done = 0
     while queue:
-        step = queue.pop(0)
+        step, last = queue.pop(0)
         progress(f"{step.kind} {step.label}", 0, done)
         try:
             papers = _fetch(step, plan, client, api, endpoints, backfill, done, progress)
@@ -133,20 +138,18 @@ def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill:
                 # unit whose query it rejects is held back.
                 log.warning("%s rejected (%s); asking for each of its %d topics alone",
                             step.name, exc, len(step.parts))
-                queue[:0] = _alone(step)
+                parts = _alone(step)
+                queue[:0] = [(part, last and i == len(parts) - 1) for i, part in enumerate(parts)]
                 continue
             log.error("%s failed: %s", step.name, exc)
             result.fail(step, str(exc))
-            done += 1
-            continue
         except FetchError as exc:
             log.error("%s failed: %s", step.name, exc)
             result.fail(step, str(exc))
-            done += 1
-            continue
-        result.add(step, papers)
-        log.info("%s: %d papers", step.name, len(papers))
-        done += 1
+        else:
+            result.add(step, papers)
+            log.info("%s: %d papers", step.name, len(papers))
+        done += last
     progress("done", len(result.papers), done)
     return result
 
