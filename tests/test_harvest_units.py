@@ -88,6 +88,8 @@ def test_a_query_arxiv_rejects_holds_back_only_its_own_topic(tmp_path, corpus):
     assert [label for label, _ in second.failures] == ["api: ti:zzbroken"]
     assert len(rejected) == 2  # the OR-ed search, then Broken's own
     assert second.new == ["2602.00003"]
+    assert any(n.startswith("topic:Broken held back: the next run asks for it again from 2026-02-10 05:00")
+               for n in second.notes), second.notes
     assert watermarks(tmp_path) == {"topic:Radar": clock(tue), "topic:Lidar": clock(tue),
                                     "topic:Broken": clock(mon), "(all)": clock(mon)}
 

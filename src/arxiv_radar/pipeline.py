@@ -217,6 +217,9 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
             moved[WATERMARK] = iso(clock)
         if moved:
             store.set_states(moved)
+        for unit in sorted(failed & set(units)):
+            report.notes.append(f"{unit} held back: the next run asks for it again from "
+                                f"{units[unit]:%Y-%m-%d %H:%M} UTC; the other topics moved on")
         report.status = "ok" if complete else "partial"
         report.links = _enrich(store, config, report.day)
         # After matching (and ranking): only the papers the outputs list are summarised.
