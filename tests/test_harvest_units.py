@@ -294,3 +294,24 @@ def test_a_first_delivery_leaves_backfilled_papers_out_too(tmp_path):
         assert owed.first and owed.paper_ids == ["2602.00001"]
         with pytest.raises(ValueError):
             s.upsert_papers([paper("2602.00003")], date(2026, 2, 9), new_kind="other")
+
+
+def test_a_store_migrated_past_6_without_it_gets_it(tmp_path):
+    """Migration numbers land in any order: a store at 8 made by a build without 0006."""
+    import sqlite3
+
+    from arxiv_radar.store.db import migrations
+
+    path = tmp_path / "ahead.sqlite"
+    conn = sqlite3.connect(path)
+    for number, _, sql in migrations():
+        if number != 6:
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+    conn.close()
+    for _ in range(2):  # and opening it again changes nothing
+        with Store.open(path) as s:
+            s.conn.execute("INSERT OR IGNORE INTO papers (id, version, title, published, first_seen, changed) "
+                           "VALUES ('2602.00001', 1, 't', '2026-02-09T16:00:00Z', '2026-02-09', '2026-02-09')")
+            s.conn.execute("INSERT OR IGNORE INTO events (paper_id, kind, version, day) "
+                           "VALUES ('2602.00001', 'backfilled', 1, 'x')")
+            assert s.conn.execute("select count(*) from events").fetchone()[0] == 1

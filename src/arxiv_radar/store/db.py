@@ -59,8 +59,10 @@ def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False,
             f"{path}: schema version {version} is newer than this arxiv-radar knows "
             f"({LATEST_VERSION}); upgrade arxiv-radar"
         )
-    if migrate and not readonly and version < LATEST_VERSION:
-        _migrate(conn, version)
+    if migrate and not readonly:
+        if version < LATEST_VERSION:
+            _migrate(conn, version)
+        _apply_skipped(conn, version)
     return conn
 
 
@@ -70,6 +72,23 @@ def _migrate(conn: sqlite3.Connection, current: int) -> None:
             continue
         # executescript commits on its own, so the version bump travels inside the script.
         conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+
+
+# Migration numbers are reserved per piece of work and land in any order, so a store may have
+# been migrated past a number whose file arrived later (a store at 8 from a build without 6).
+# For such migrations, a probe that is true once the migration is in; a store at or past the
+# number whose probe is false gets the migration now (user_version is left as it is).
+_PROBES = {
+    6: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events' AND sql LIKE '%backfilled%'",
+}
+
+
+def _apply_skipped(conn: sqlite3.Connection, before: int) -> None:
+    for number, name, sql in migrations():
+        probe = _PROBES.get(number)
+        if probe is None or number > before or conn.execute(probe).fetchone():
+            continue
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
 
 
 @contextmanager
