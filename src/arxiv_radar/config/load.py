@@ -83,7 +83,7 @@ def _describe(error: Mapping[str, Any], loc: Path_) -> str:
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
         return message
-    if kind == "query_syntax":
+    if kind in ("query_syntax", "path_clash"):
         return message
     value = error.get("input")
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -136,7 +136,7 @@ def _validate(
     config: Config | None = None
     try:
         config = Config.model_validate(
-            data, context={"base_dir": base_dir, "config_path": config_path}
+            data, context={"base_dir": base_dir, "config_path": config_path, "env": env}
         )
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
