@@ -25,6 +25,8 @@ from ..store import deliveries as _log
 from ..store.deliveries import Pending
 from ..store.summaries import SummaryKey
 from ..render.email import build_email
+from ..net import scrub
+from . import DeliveryError
 from .smtp import send_email as smtp_send
 from .webhooks import channel_name, payload_for, post_webhook, redact
 
@@ -171,9 +173,11 @@ def _one_channel(
             )
         rep.status, rep.attempts = "sent", 1
         log.info("%s (%s): sent %d paper(s)", channel, target, rep.papers)
-    except Exception as exc:  # a delivery problem must never fail the run
+    except Exception as exc:  # a delivery problem of any kind must never fail the run
         rep.status = "failed"
-        rep.message = str(exc) or type(exc).__name__
+        # Our own messages are already scrubbed; anything else may quote a URL or a secret.
+        rep.message = (str(exc) if isinstance(exc, DeliveryError) else
+                       f"{type(exc).__name__}: {scrub(exc)}").strip() or type(exc).__name__
         if sent:
             # Rare (the store failed right after sending): the papers will be sent again.
             rep.message = f"sent, but the delivery log could not be written: {rep.message}"
