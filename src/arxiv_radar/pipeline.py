@@ -84,7 +84,9 @@ def open_store(config, db_path: str | Path | None, *, must_exist: bool = False) 
 def _client(config, client: PoliteClient | None) -> tuple[PoliteClient, bool]:
     if client is not None:
         return client, False
-    return PoliteClient(min_interval=config.request_interval, contact=config.contact_email), True
+    return PoliteClient(min_interval=config.request_interval, contact=config.contact_email,
+                        max_bytes=config.max_response_mb * 1024 * 1024,
+                        deadline=config.request_deadline), True
 
 
 def _endpoints(config, api_url: str | None, oai_url: str | None = None, rss_url: str | None = None) -> Endpoints:

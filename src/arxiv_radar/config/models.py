@@ -542,6 +542,14 @@ class Config(_Strict):
         le=600,
         description="Seconds between requests to one host (arXiv hosts: never below 3; at most 600).",
     )
+    max_response_mb: int = Field(
+        default=64, ge=1, le=1024,
+        description="Largest arXiv response body read, in MB once decompressed (a 2,000-entry API page is a few MB); a larger one fails that request.",
+    )
+    request_deadline: float = Field(
+        default=300, ge=1, le=3600,
+        description="Seconds one arXiv request may take in all, however steadily the server drips its answer (the read timeout is per read).",
+    )
     contact_email: str | None = Field(
         default=None, description="Contact address put in the User-Agent, as arXiv asks."
     )
