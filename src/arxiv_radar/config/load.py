@@ -142,6 +142,12 @@ def _validate(
         for error in exc.errors(include_url=False):
             loc = tuple(p for p in error["loc"] if p != "[key]")
             user_loc = (topics_key, *loc[1:]) if loc[:1] == ("topics",) else loc
+            if error["type"] == "path_clash":
+                # Reported at the line of the key that collides (both keys are named).
+                written = [k for k in error["ctx"]["keys"] if k in data]
+                line = source.line_of((written[0],)) if written else None
+                problems.append((line, str(error["ctx"]["message"])))
+                continue
             if loc and loc[0] in from_env:
                 problems.append((None, f"${from_env[loc[0]]}: {_describe(error, loc)}"))
                 continue

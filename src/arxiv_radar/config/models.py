@@ -635,7 +635,7 @@ class Config(_Strict):
             self.show_badge = bool(self.user_name and self.repo_name)
         clash = path_clash(self)
         if clash:
-            raise PydanticCustomError("path_clash", "{message}", {"message": clash})
+            raise PydanticCustomError("path_clash", "{message}", {"keys": list(clash[0]), "message": clash[1]})
         return self
 
     # --- read-only facts about where the config came from
@@ -693,16 +693,18 @@ def _named_paths(config: Config) -> list[tuple[str, Path, bool]]:
     return found
 
 
-def path_clash(config: Config) -> str | None:
-    """The first pair of paths that would overwrite each other, as a message naming both keys:
-    two of them are the same file, or an output lies inside the store's path."""
+def path_clash(config: Config) -> tuple[tuple[str, str], str] | None:
+    """The first pair of paths that would overwrite each other, as (both keys, a message
+    naming them): two of them are the same file, or an output lies inside the store's path."""
     named = _named_paths(config)
     db = config.database
     for i, (key_a, a, _) in enumerate(named):
         for key_b, b, _ in named[i + 1:]:
             if a == b:
-                return f"{key_a} and {key_b} are the same file ({a}); give them different paths"
+                return (key_b, key_a), (f"{key_b} and {key_a} are the same file ({a}); "
+                               "give them different paths")
     for key, path, _ in named:
         if path != db and path.is_relative_to(db):
-            return f"{key} ({path}) is inside the store's path (database: {db}); give them different paths"
+            return (key, "database"), (f"{key} ({path}) is inside the store's path (database: {db}); "
+                         "give them different paths")
     return None
