@@ -164,7 +164,14 @@ def _finish(report, report_path: str | None) -> None:
     from .ops.report import print_report, write_report_json
 
     if report_path:
-        write_report_json(report, report_path)
+        try:
+            write_report_json(report, report_path)
+        except OSError as exc:
+            from .errors import environment_error
+
+            fault = environment_error(exc)
+            raise type(fault)(f"{fault} (the run itself finished: {report.status}; "
+                              "its outputs and store are written)") from None
     # -q: only warnings and errors (the failures were logged as errors already).
     if logging.getLogger("arxiv_radar").level <= logging.INFO:
         print_report(report)

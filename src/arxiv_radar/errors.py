@@ -135,7 +135,7 @@ def environment_error(exc: BaseException) -> EnvironmentFault:
             name = name.decode("utf-8", "replace")
         advice = _OS_ADVICE.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
         if exc.errno == errno.EEXIST:
-            advice = "already exists"
+            advice = "a file is in the way where a folder is needed; move it or change the path"
         where = f"{name}" if name else "a file"
         return EnvironmentFault(f"{where}: {advice}")
     return EnvironmentFault(f"{type(exc).__name__}: {str(exc)[:200]}")

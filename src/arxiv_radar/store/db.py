@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import MissingStore, StoreError, current_store
+from ..errors import MissingStore, StoreError, current_store, environment_error
 
 __all__ = ["connect", "migrations", "schema_version", "transaction", "LATEST_VERSION"]
 
@@ -55,7 +55,8 @@ def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False,
         version = schema_version(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{path}: not a readable arxiv-radar database ({exc})") from exc
+        # One line naming the file and what to do (errors.environment_error words them all).
+        raise StoreError(str(environment_error(exc))) from None
     if version > LATEST_VERSION:
         conn.close()
         raise StoreError(
