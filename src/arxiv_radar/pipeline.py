@@ -135,8 +135,10 @@ def _enrich(store: Store, config, day: date) -> dict:
     try:
         return enrich(store, config, day=day).as_dict()
     except Exception as exc:  # the sources already absorb their faults; this is a last guard
-        log.warning("code-link enrichment skipped: %s", exc)
-        return {"error": str(exc)}
+        from .net import scrub
+
+        log.warning("code-link enrichment skipped: %s: %s", type(exc).__name__, scrub(exc))
+        return {"error": f"{type(exc).__name__}: {scrub(exc)}"}
 
 
 def _summarize(store: Store, config, day: date) -> dict:
