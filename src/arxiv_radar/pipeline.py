@@ -155,6 +155,17 @@ def _summarize(store: Store, config, day: date) -> dict:
         return {"error": str(exc)}
 
 
+def _deliver(store: Store, config, day: date) -> dict:
+    """Every channel; deliver() absorbs each channel's failure, this guards the stage itself."""
+    try:
+        return deliver(store, config, day).as_dict()
+    except Exception as exc:  # a delivery problem of any kind never fails the run
+        from .net import scrub
+
+        log.warning("delivery skipped: %s: %s", type(exc).__name__, scrub(exc))
+        return {"error": f"{type(exc).__name__}: {scrub(exc)}"}
+
+
 @contextmanager
 def _recorded(config, db_path, client: PoliteClient | None, report: RunReport) -> Iterator[tuple[Store, PoliteClient]]:
     """Open the store and a client, log the run in the store (failed if anything raises)."""
@@ -198,7 +209,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         report.summaries = _summarize(store, config, report.day)
         report.written = [str(p) for p in publish(config, store, report.day).written]
         # Delivery failures are reported, never raised: they leave the exit code alone.
-        report.delivery = deliver(store, config, report.day).as_dict()
+        report.delivery = _deliver(store, config, report.day)
     return report
 
 
