@@ -326,7 +326,7 @@ def mirror() -> None:
 @click.option("--corpus", "corpus", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
               help="An arXiv Atom file or bulk-metadata JSONL file (repeat for more).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on (0 picks a free one).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one).")
 @click.option("--faults", "faults", metavar="SPEC", help="Inject faults, e.g. 429=0.1,503=0.05,stall=0.05,seed=42 (see mirror/faults.py).")
 @click.option("--now", "now", metavar="ISO", help="Fix the mirror's clock (RSS picks its announcement by it), e.g. 2026-03-05T12:00:00Z.")
 @_handle_errors
@@ -423,7 +423,7 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
 @config_option
 @db_option
 @click.option("--offline", is_flag=True, help="Do not contact any endpoint.")
-@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds to wait for each endpoint.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds to wait for each endpoint.")
 @_handle_errors
 def doctor(config_path: str, db_path: str | None, offline: bool, timeout: float) -> None:
     """Check the config, the topics' queries, the store, templates and endpoints; write nothing.
