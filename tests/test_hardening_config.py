@@ -73,9 +73,11 @@ def test_a_webhook_url_from_the_environment(tmp_path):
     cfg.write_text(TOPICS + extra + "\n", encoding="utf-8")
     config = load_config(cfg, env={"MY_HOOK": "https://hooks.example.org/services/T/B/x"})
     assert config.webhooks[0].url == "https://hooks.example.org/services/T/B/x"
+    # Unset: every other command works; doctor warns; the delivery reports it (tests below).
     missing = cli(tmp_path, extra, "doctor", "--offline", env={"MY_HOOK": ""})
-    assert missing.exit_code == 2
-    assert "webhooks[0]: url_env: environment variable MY_HOOK is not set" in missing.output
+    assert missing.exit_code == 0, missing.output
+    assert "[warn] config" in missing.output
+    assert "webhooks[0].url_env: environment variable MY_HOOK is not set" in missing.output
     bad = cli(tmp_path, extra, "render", env={"MY_HOOK": "https://h:70000/SECRETTOKEN123"})
     assert bad.exit_code == 2 and "$MY_HOOK" in bad.output and "SECRETTOKEN123" not in bad.output
     both = cli(tmp_path, "webhooks:\n  - url_env: X\n    url: https://h/x", "render")
@@ -106,8 +108,30 @@ def test_smtp_host_and_recipients_from_the_environment(tmp_path):
     assert config.email.to == ["a@example.org", "b@example.org"]
     assert config.email.smtp_host == "smtp.example.org"
     result = cli(tmp_path, "email:\n  to_env: TO\n  from: r@example.org\n  smtp_host_env: HOST",
-                 "render", env={"TO": "a@example.org", "HOST": ""})
-    assert result.exit_code == 2 and "smtp_host_env: environment variable HOST is not set" in result.output
+                 "doctor", "--offline", env={"TO": "a@example.org", "HOST": ""})
+    assert result.exit_code == 0 and "email.smtp_host_env: environment variable HOST is not set" in result.output
+    bad = cli(tmp_path, "email:\n  to_env: TO\n  from: r@example.org\n  smtp_host_env: HOST",
+              "render", env={"TO": "a@example.org, nobody", "HOST": "h"})
+    assert bad.exit_code == 2 and "$TO holds something that is not an e-mail address" in bad.output
+
+
+def test_a_channel_whose_secret_is_unset_is_reported_and_owed(tmp_path, httpserver):
+    from _delivery_support import DAY1, make_config, seeded_store
+    from arxiv_radar.deliver.stage import deliver
+
+    httpserver.expect_request("/ok", method="POST").respond_with_data("ok")
+    config = make_config(tmp_path, webhooks=[{"url_env": "UNSET_HOOK"}, {"url": httpserver.url_for("/ok")}],
+                         email={"to_env": "UNSET_TO", "from": "r@example.org", "smtp_host": "127.0.0.1"})
+    assert len(config.warnings) == 2
+    store = seeded_store(tmp_path)
+    try:
+        report = deliver(store, config, DAY1, env={}, sleep=lambda s: None, webhook_backoff=0)
+    finally:
+        store.close()
+    assert [(c.target, c.status) for c in report.channels][:2] == [("e-mail", "failed"), ("webhooks[0]", "failed")]
+    assert "UNSET_TO is not set" in report.channels[0].message
+    assert "UNSET_HOOK is not set" in report.channels[1].message
+    assert report.channels[2].status == "sent"
 
 
 @pytest.mark.parametrize("extra, message", [

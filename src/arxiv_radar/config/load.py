@@ -157,6 +157,18 @@ def _validate(
         _raise(problems, source)
     assert config is not None
 
+    # A secret held in an unset environment variable: other commands work, delivery reports it.
+    for i, hook in enumerate(config.webhooks):
+        if hook.url is None:
+            line = source.line_of(("webhooks", i, "url_env"))
+            config._warnings.append(f"{source.where(line)}: webhooks[{i}].url_env: environment variable "
+                                    f"{hook.url_env} is not set; this webhook is not notified until it is")
+    if config.email is not None:
+        for missing in config.email.missing_env:
+            key, var = missing.split(": ", 1)
+            line = source.line_of(("email", key))
+            config._warnings.append(f"{source.where(line)}: email.{key}: environment variable {var} is "
+                                    "not set; the digest is not sent until it is")
     if config.base_url is not None:
         config._warnings.append(
             f"{source.where(source.line_of(('base_url',)))}: base_url: obsolete "

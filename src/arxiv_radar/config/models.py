@@ -319,28 +319,38 @@ class EmailConfig(_Strict):
             raise ValueError(f"not a host name: {value[:80]!r}")
         return value.strip() if value is not None else None
 
+    _missing_env: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def missing_env(self) -> list[str]:
+        """``key: VARIABLE`` for each ``*_env`` key whose variable is not set: the digest is
+        not sent (and reported as failed) until it is; other commands work meanwhile."""
+        return self._missing_env
+
     @model_validator(mode="after")
     def _env_values(self, info: ValidationInfo) -> EmailConfig:
+        if not self.to and not self.to_env:
+            raise ValueError("give `to` (one or more addresses) or `to_env`")
+        if not self.smtp_host and not self.smtp_host_env:
+            raise ValueError("give `smtp_host` or `smtp_host_env`")
         if self.to_env:
             raw = _from_env(info, "to_env", self.to_env)
             if raw is None:
-                raise ValueError(f"to_env: environment variable {self.to_env} is not set")
-            try:
-                self.to = [_check_address(v) for v in raw.split(",") if v.strip()]
-            except ValueError:
-                raise ValueError(f"to_env: ${self.to_env} holds something that is not an e-mail address") from None
-        if not self.to:
-            raise ValueError("give `to` (one or more addresses) or `to_env`")
+                self._missing_env.append(f"to_env: {self.to_env}")
+            else:
+                try:
+                    self.to = [_check_address(v) for v in raw.split(",") if v.strip()]
+                except ValueError:
+                    raise ValueError(f"to_env: ${self.to_env} holds something that is not an e-mail address") from None
         if self.smtp_host_env:
             host = _from_env(info, "smtp_host_env", self.smtp_host_env)
             if host is None:
-                raise ValueError(f"smtp_host_env: environment variable {self.smtp_host_env} is not set")
-            try:
-                self.smtp_host = self._host(host)
-            except ValueError:
-                raise ValueError(f"smtp_host_env: ${self.smtp_host_env} is not a host name") from None
-        if not self.smtp_host:
-            raise ValueError("give `smtp_host` or `smtp_host_env`")
+                self._missing_env.append(f"smtp_host_env: {self.smtp_host_env}")
+            else:
+                try:
+                    self.smtp_host = self._host(host)
+                except ValueError:
+                    raise ValueError(f"smtp_host_env: ${self.smtp_host_env} is not a host name") from None
         return self
 
 
@@ -371,7 +381,7 @@ class WebhookConfig(_Strict):
         if self.url_env is not None:
             value = _from_env(info, "url_env", self.url_env)
             if value is None:
-                raise ValueError(f"url_env: environment variable {self.url_env} is not set")
+                return self  # url stays None: reported at load (a warning) and at delivery
             try:
                 self.url = _check_webhook_url(value)
             except ValueError as exc:

@@ -118,7 +118,9 @@ def deliver(
     topics = list(config.topics)
     key = summary_key_for(config)
 
-    if config.email is not None:
+    if config.email is not None and config.email.missing_env:
+        _not_configured(report, EMAIL_CHANNEL, "e-mail", config.email.missing_env)
+    elif config.email is not None:
         cfg = config.email
 
         def send_email(digest: Digest) -> tuple[int, str]:
@@ -131,7 +133,11 @@ def deliver(
 
         _one_channel(report, store, topics, day, site, EMAIL_CHANNEL, ", ".join(cfg.to), send_email, key)
 
-    for hook in config.webhooks:
+    for i, hook in enumerate(config.webhooks):
+        if hook.url is None:
+            _not_configured(report, f"webhook:env:{hook.url_env}", f"webhooks[{i}]", [f"url_env: {hook.url_env}"])
+            continue
+
         def send_hook(digest: Digest, hook=hook) -> tuple[int, str]:
             body, shown = payload_for(hook.format, digest)
             result = post_webhook(hook.url, body, client=http_client, sleep=sleep, backoff=webhook_backoff)
@@ -139,6 +145,15 @@ def deliver(
 
         _one_channel(report, store, topics, day, site, channel_name(hook.url), redact(hook.url), send_hook, key)
     return report
+
+
+def _not_configured(report: DeliveryReport, channel: str, target: str, missing: list[str]) -> None:
+    """A channel whose secret is in an unset variable: reported failed, nothing recorded, so
+    its papers are still owed once the variable is set."""
+    names = ", ".join(m.split(": ", 1)[1] for m in missing)
+    rep = ChannelReport(channel, target, "failed", message=f"not sent: environment variable {names} is not set")
+    report.channels.append(rep)
+    log.warning("%s: %s", target, rep.message)
 
 
 def _one_channel(

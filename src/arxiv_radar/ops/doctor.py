@@ -429,10 +429,11 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
                 result.add("endpoint", name, "warn", message)
             else:
                 result.add("endpoint", name, "ok", message)
-    if config.email is not None:
+    if config.email is not None and config.email.smtp_host:
         _check_smtp(config.email.smtp_host, config.email.smtp_port, result, timeout)
     for hook in config.webhooks:
-        result.add("endpoint", "webhook", "ok", f"{redact_url(hook.url)}: not contacted (it would notify)")
+        if hook.url is not None:  # an unset url_env is a config warning already
+            result.add("endpoint", "webhook", "ok", f"{redact_url(hook.url)}: not contacted (it would notify)")
 
 
 def _check_smtp(host: str, port: int, result: DoctorResult, timeout: float) -> None:
