@@ -63,12 +63,13 @@ def endless_response(claimed: int = 1_500_000_000, content_type: str = "applicat
     return respond
 
 
-def dripping_response(every: float = 0.2, content_type: str = "application/json") -> Responder:
+def dripping_response(every: float = 0.2, content_type: str = "application/json",
+                      status: str = "200 OK") -> Responder:
     """Headers at once, then one byte every ``every`` seconds, for ever: each read succeeds in
     time, only an overall deadline ends it."""
 
     def respond() -> Iterator[bytes]:
-        yield _head("200 OK", {"Content-Type": content_type, "Content-Length": "100000000"})
+        yield _head(status, {"Content-Type": content_type, "Content-Length": "100000000"})
         while True:
             time.sleep(every)
             yield b" "

@@ -127,8 +127,14 @@ def test_a_webhook_that_answers_with_a_bomb_or_a_drip_fails_cleanly():
         # A 200 is a delivery; only the start of its (2 GB) answer is read.
         assert post_webhook(server.url + "/hook", {"text": "x"}, timeout=5, attempts=1).status_code == 200
         assert time.monotonic() - started < 5
-    with HostileServer(dripping_response(every=0.1)) as server:
+    # An error answer dripping its body: only the deadline ends it.
+    with HostileServer(dripping_response(every=0.1, status="500 Internal Server Error")) as server:
         started = time.monotonic()
         with pytest.raises(DeliveryError, match="DeadlineExceeded after 1 attempts"):
             post_webhook(server.url + "/hook", {"text": "x"}, timeout=0.5, attempts=1)
         assert time.monotonic() - started < 5
+    # A success needs only its status line: a dripping body does not hold the run.
+    with HostileServer(dripping_response(every=0.1)) as server:
+        started = time.monotonic()
+        assert post_webhook(server.url + "/hook", {"text": "x"}, timeout=5, attempts=1).status_code == 200
+        assert time.monotonic() - started < 2

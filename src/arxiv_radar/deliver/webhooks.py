@@ -320,12 +320,18 @@ def post_webhook(
         for attempt in range(1, attempts + 1):
             delay = backoff * 2 ** (attempt - 1)
             try:
-                # Streamed: only the start of the answer is read, within twice the timeout.
-                request = client.build_request("POST", url, json=body, headers={"User-Agent": "arxiv-radar"})
+                # Streamed: a success needs only its status; of an error only the start of the
+                # body is read, within twice the timeout.
+                request = client.build_request("POST", url, json=body, headers={
+                    "User-Agent": "arxiv-radar", "Accept-Encoding": "gzip, deflate"})
                 started = time.monotonic()
                 response = client.send(request, stream=True)
-                text = read_bounded(response, limit=ERROR_BODY_BYTES, deadline=started + 2 * timeout,
-                                    what="webhook", truncate=True).decode("utf-8", "replace")
+                if response.status_code < 300:
+                    response.close()
+                    text = ""
+                else:
+                    text = read_bounded(response, limit=ERROR_BODY_BYTES, deadline=started + 2 * timeout,
+                                        what="webhook", truncate=True).decode("utf-8", "replace")
             except (httpx.TransportError, FetchError) as exc:  # FetchError: too slow, corrupt body
                 problem = f"{type(exc).__name__}"
             except (httpx.HTTPError, ValueError, TypeError) as exc:
