@@ -136,6 +136,6 @@ def environment_error(exc: BaseException) -> EnvironmentFault:
         advice = _OS_ADVICE.get(exc.errno or 0) or (exc.strerror or type(exc).__name__)
         if exc.errno == errno.EEXIST:
             advice = "a file is in the way where a folder is needed; move it or change the path"
-        where = f"{name}" if name else "a file"
-        return EnvironmentFault(f"{where}: {advice}")
+        # No file (a socket, say): the system's own words.
+        return EnvironmentFault(f"{name}: {advice}" if name else (exc.strerror or str(exc)[:200] or advice))
     return EnvironmentFault(f"{type(exc).__name__}: {str(exc)[:200]}")
