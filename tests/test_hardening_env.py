@@ -261,3 +261,20 @@ def test_export_reads_one_snapshot_while_a_run_holds_the_lock(project):
         result = cli("export", "--format", "json", "-c", str(project / "config.yaml"))
     assert result.exit_code == 0
     assert json.loads(result.stdout)["papers"][0]["id"] == "2602.00001"
+
+
+@pytest.mark.parametrize("exc, words", [
+    (OSError(errno.ENOSPC, "No space left on device", "/d/README.md"), "/d/README.md: the disk is full"),
+    (OSError(errno.EROFS, "Read-only file system", "/d/x"), "/d/x: on a read-only file system"),
+    (PermissionError(errno.EACCES, "Permission denied", "/d/x"), "/d/x: permission denied; make it"),
+    (IsADirectoryError(errno.EISDIR, "Is a directory", "/d/x"), "/d/x: is a folder, not a file"),
+    (OSError(errno.EADDRINUSE, "Address already in use"), "Address already in use"),
+    (sqlite3.DatabaseError("database disk image is malformed"), "the store is damaged"),
+    (sqlite3.OperationalError("attempt to write a readonly database"), "the store is read-only"),
+    (sqlite3.DatabaseError("file is not a database"), "is not an SQLite database"),
+])
+def test_environment_errors_are_worded_in_one_place(exc, words):
+    from arxiv_radar.errors import environment_error
+
+    message = str(environment_error(exc))
+    assert words in message and "\n" not in message
