@@ -159,3 +159,21 @@ def test_days_on_the_command_line_are_range_checked(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert "is outside 1991-08-01 .. 2199-12-31" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("flag_target", ["config.yaml", "README.md", "docs/cv-arxiv-daily.json"])
+def test_db_flag_aimed_at_the_config_or_an_output_is_exit_2(tmp_path, flag_target):
+    (tmp_path / "README.md").write_text("mine\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "cv-arxiv-daily.json").write_text("{}", encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    target = str(tmp_path / flag_target)
+    for command in (["run", "--api-url", "http://127.0.0.1:9/api"], ["render"], ["doctor", "--offline"]):
+        result = cli(tmp_path, "", *command, "--db", target)
+        assert result.exit_code == 2, (command, result.output)
+        assert "--db" in result.output and "same file" in result.output
+        assert "Traceback" not in result.output
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    after.pop(tmp_path / "config.yaml")
+    before.pop(tmp_path / "config.yaml", None)
+    assert after == before

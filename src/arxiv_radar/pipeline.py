@@ -78,6 +78,13 @@ class RunReport:
 
 
 def open_store(config, db_path: str | Path | None, *, must_exist: bool = False) -> Store:
+    if db_path:
+        from .config.models import db_flag_clash
+        from .errors import ConfigError
+
+        clash = db_flag_clash(config, db_path)
+        if clash:  # --db aimed at the config or an output: refuse before SQLite touches it
+            raise ConfigError(clash)
     return Store.open(Path(db_path) if db_path else config.path_of("database"), must_exist=must_exist)
 
 

@@ -34,7 +34,8 @@ from pydantic_core import PydanticCustomError
 from ..errors import QuerySyntaxError
 
 __all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "SummariesConfig",
-           "SUMMARY_FIELDS", "PATH_KEYS", "ENV_OVERRIDES", "MIN_DAY", "MAX_DAY", "path_clash"]
+           "SUMMARY_FIELDS", "PATH_KEYS", "ENV_OVERRIDES", "MIN_DAY", "MAX_DAY", "path_clash",
+           "db_flag_clash"]
 
 # Environment variables that override a URL key (env beats the file: a test or a mirror can
 # redirect a run without editing the user's config).
@@ -718,3 +719,12 @@ def path_clash(config: Config) -> tuple[tuple[str, str], str] | None:
             return (key, "database"), (f"{key} ({path}) is inside the store's path (database: {db}); "
                          "give them different paths")
     return None
+
+
+def db_flag_clash(config: Config, db_path: str | Path) -> str | None:
+    """What is wrong with ``--db db_path`` for this config (the same rules as `database`)."""
+    copy = config.model_copy(update={"database": Path(db_path).expanduser().resolve()})
+    clash = path_clash(copy)
+    if clash is None:
+        return None
+    return "--db: " + clash[1].replace("database", "--db")

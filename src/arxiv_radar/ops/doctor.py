@@ -91,6 +91,13 @@ def doctor(
         result.add("config", str(config_path), "warn", warning)
 
     _check_topics(config, result)
+    if db_path:
+        from ..config.models import db_flag_clash
+
+        clash = db_flag_clash(config, db_path)
+        if clash:
+            result.add("config", "--db", "fail", clash)
+            return result
     store_path = Path(db_path) if db_path else config.path_of("database")
     check_store(store_path, result)
     check_writable(config, store_path, result)
