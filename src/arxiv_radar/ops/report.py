@@ -2,8 +2,7 @@
 
 Everything shown or written goes through :func:`redact` first: the values of environment
 variables whose names say they are secret (``*PASSWORD*``, ``*TOKEN*``, ``*SECRET*``, ``*KEY*``,
-``*WEBHOOK*``)
-and passwords inside URLs never reach a terminal, a log or a report file.
+``*WEBHOOK*``) and passwords inside URLs never reach a terminal, a log or a report file.
 :class:`RedactingFilter` does the same for log records.
 
     print_report(report)                    # rich table on a terminal, plain lines otherwise
