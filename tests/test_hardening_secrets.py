@@ -155,3 +155,22 @@ def test_any_delivery_exception_is_reported_and_the_next_channel_still_goes(tmp_
     assert [c.status for c in report.channels] == ["failed", "sent"]
     assert report.channels[0].message.startswith("RuntimeError: unexpected state for")
     assert TOKEN not in report.channels[0].message and "/first" not in report.channels[0].message
+
+
+def test_init_passes_delivery_secrets_to_the_run_from_github_secrets(tmp_path):
+    import yaml
+
+    from arxiv_radar.config import load_config
+    from arxiv_radar.ops.scaffold import WORKFLOW_PATH, init_project
+
+    init_project(tmp_path, store_mode="commit")
+    workflow = yaml.safe_load((tmp_path / WORKFLOW_PATH).read_text(encoding="utf-8"))
+    steps = {s.get("id"): s for job in workflow["jobs"].values() for s in job["steps"]}
+    env = steps["run"]["env"]
+    for name in ("ARXIV_RADAR_WEBHOOK_URL", "ARXIV_RADAR_SMTP_HOST", "ARXIV_RADAR_SMTP_USER",
+                 "ARXIV_RADAR_SMTP_PASSWORD"):
+        assert env[name] == "${{ secrets.%s }}" % name
+    # The config it writes names the variable, never a URL, and still loads.
+    config_text = (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    assert "url_env: ARXIV_RADAR_WEBHOOK_URL" in config_text and "hooks.slack.com" not in config_text
+    load_config(tmp_path / "config.yaml", env={})
