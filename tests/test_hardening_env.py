@@ -131,6 +131,11 @@ def test_render_on_a_read_only_store_says_what_is_wrong_and_doctor_agrees(projec
         assert result.exit_code == 1
         line = one_error_line(result, str(project))
         assert "read-only" in line or "permission denied" in line
+        for command in (["run", "--api-url", "http://127.0.0.1:9/api"], ["links"],
+                        ["import-snapshot", str(project / "c.jsonl")]):
+            other = cli(*command, "-c", str(project / "config.yaml"))
+            assert other.exit_code == 1, (command, other.output)
+            one_error_line(other, str(project))
         doctor = cli("doctor", "--offline", "-c", str(project / "config.yaml"))
     assert doctor.exit_code == 1, doctor.output
     assert "[FAIL] store" in doctor.output and "cannot be written" in doctor.output
