@@ -5,8 +5,10 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 partial harvest.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -34,6 +36,15 @@ def _handle_errors(fn):
         except KeyboardInterrupt:
             click.echo("arxiv-radar: interrupted", err=True)
             sys.exit(130)
+        except (OSError, sqlite3.Error) as exc:
+            # The machine got in the way (full disk, read-only folder, damaged store): one
+            # line naming the file and what to do, made in errors.environment_error.
+            from .errors import environment_error
+            from .ops.report import redact
+
+            fault = environment_error(exc)
+            click.echo(f"arxiv-radar: error: {redact(str(fault))}", err=True)
+            sys.exit(fault.exit_code)
 
     return wrapper
 
@@ -62,10 +73,15 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 def _parse_day(ctx, param, value: str | None) -> date | None:
     if value is None:
         return None
+    from .config.models import MAX_DAY, MIN_DAY
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD")
+    if not MIN_DAY <= day <= MAX_DAY:
+        raise click.BadParameter(f"{value} is outside {MIN_DAY} .. {MAX_DAY}")
+    return day
 
 
 def _load_config(path: str):
@@ -123,11 +139,39 @@ def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str
     _finish(report, report_path)
 
 
+def _existing_store(path) -> str:
+    """``path`` when it exists; a missing store is named plainly before any lock file is made."""
+    from .errors import MissingStore
+
+    if not Path(path).exists():
+        raise MissingStore(f"{path}: no such database (check --db or the config's `database`; "
+                           "`arxiv-radar run` creates it)")
+    return str(path)
+
+
+@contextlib.contextmanager
+def _snapshot(store):
+    """One read transaction: everything read inside sees the store as it was at its first read,
+    whatever a concurrent run commits meanwhile (SQLite's WAL keeps that snapshot)."""
+    store.conn.execute("BEGIN")
+    try:
+        yield store
+    finally:
+        store.conn.execute("COMMIT")
+
+
 def _finish(report, report_path: str | None) -> None:
     from .ops.report import print_report, write_report_json
 
     if report_path:
-        write_report_json(report, report_path)
+        try:
+            write_report_json(report, report_path)
+        except OSError as exc:
+            from .errors import environment_error
+
+            fault = environment_error(exc)
+            raise type(fault)(f"{fault} (the run itself finished: {report.status}; "
+                              "its outputs and store are written)") from None
     # -q: only warnings and errors (the failures were logged as errors already).
     if logging.getLogger("arxiv_radar").level <= logging.INFO:
         print_report(report)
@@ -178,9 +222,13 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
     from .harvest import calendar
     from .enrich import enrich
 
+    from .ops.lock import store_lock
+
     config = _load_config(config_path)
     day = day or calendar.today()
-    with pipeline.open_store(config, db_path, must_exist=True) as store:
+    # The same lock as `run`: never enrich a store a run is half-way through.
+    with store_lock(_existing_store(db_path or config.path_of("database")), command="links"), \
+            pipeline.open_store(config, db_path, must_exist=True) as store:
         run_id = store.begin_run("links", day)
         report = enrich(store, config, day=day)
         store.finish_run(run_id, "ok", report.as_dict())
@@ -241,10 +289,13 @@ def render(config_path: str, db_path: str | None, style: str | None, day: date |
     from . import pipeline
     from .harvest import calendar
 
-    config = _load_config(config_path)
+    from .ops.lock import store_lock
     from .ops.report import written_lines
 
-    written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style)
+    config = _load_config(config_path)
+    # The same lock as `run`: never render a half-harvested store.
+    with store_lock(_existing_store(db_path or config.path_of("database")), command="render"):
+        written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style)
     for line in written_lines([str(p) for p in written]):
         click.echo(line)
     if not written:
@@ -278,7 +329,7 @@ def mirror() -> None:
 @click.option("--corpus", "corpus", multiple=True, required=True, type=click.Path(exists=True, dir_okay=False),
               help="An arXiv Atom file or bulk-metadata JSONL file (repeat for more).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on (0 picks a free one).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one).")
 @click.option("--faults", "faults", metavar="SPEC", help="Inject faults, e.g. 429=0.1,503=0.05,stall=0.05,seed=42 (see mirror/faults.py).")
 @click.option("--now", "now", metavar="ISO", help="Fix the mirror's clock (RSS picks its announcement by it), e.g. 2026-03-05T12:00:00Z.")
 @_handle_errors
@@ -305,7 +356,9 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
 
     if db_path is None:
         db_path = str(_load_config(config_path).path_of("database")) if config_path else "arxiv-radar.sqlite"
-    with Store.open(db_path) as store:
+    from .ops.lock import store_lock
+
+    with store_lock(db_path, command="import-legacy"), Store.open(db_path) as store:
         report = import_legacy(json_path, store, day or calendar.today())
     click.echo(f"Imported {report.rows} rows ({report.distinct_papers} distinct papers) from {json_path} into {db_path}.")
     for topic, count in report.topics.items():
@@ -373,7 +426,7 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
 @config_option
 @db_option
 @click.option("--offline", is_flag=True, help="Do not contact any endpoint.")
-@click.option("--timeout", default=10.0, show_default=True, type=float, help="Seconds to wait for each endpoint.")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds to wait for each endpoint.")
 @_handle_errors
 def doctor(config_path: str, db_path: str | None, offline: bool, timeout: float) -> None:
     """Check the config, the topics' queries, the store, templates and endpoints; write nothing.
@@ -412,7 +465,7 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
     from .store import Store
 
     config = _load_config(config_path or "config.yaml") if config_path or not db_path else None
-    with Store.open(db_path or config.path_of("database"), readonly=True) as store:
+    with Store.open(db_path or config.path_of("database"), readonly=True) as store, _snapshot(store):
         known = list(config.topics) if config is not None else store_topics(store)
         topics = select_topics(known, topic)
         generated_for = day or latest_run_day(store)
@@ -456,9 +509,11 @@ def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None,
 
     if db_path is None:
         db_path = str(_load_config(config_path).path_of("database")) if config_path else "arxiv-radar.sqlite"
+    from .ops.lock import store_lock
+
     progress, done = default_progress()
     try:
-        with Store.open(db_path) as store:
+        with store_lock(db_path, command="import-snapshot"), Store.open(db_path) as store:
             report = import_snapshot(file, store, day=day or calendar.today(), progress=progress)
     finally:
         done()

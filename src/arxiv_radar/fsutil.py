@@ -32,7 +32,11 @@ def atomic_writer(path: str | os.PathLike, *, text: bool = True) -> Iterator[Ato
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        # Name the file the user asked for, not our temporary one.
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         mode = "w" if text else "wb"
         kwargs = {"encoding": "utf-8", "newline": "\n"} if text else {}

@@ -83,13 +83,22 @@ class RunReport:
 
 
 def open_store(config, db_path: str | Path | None, *, must_exist: bool = False) -> Store:
+    if db_path:
+        from .config.models import db_flag_clash
+        from .errors import ConfigError
+
+        clash = db_flag_clash(config, db_path)
+        if clash:  # --db aimed at the config or an output: refuse before SQLite touches it
+            raise ConfigError(clash)
     return Store.open(Path(db_path) if db_path else config.path_of("database"), must_exist=must_exist)
 
 
 def _client(config, client: PoliteClient | None) -> tuple[PoliteClient, bool]:
     if client is not None:
         return client, False
-    return PoliteClient(min_interval=config.request_interval, contact=config.contact_email), True
+    return PoliteClient(min_interval=config.request_interval, contact=config.contact_email,
+                        max_bytes=config.max_response_mb * 1024 * 1024,
+                        deadline=config.request_deadline), True
 
 
 def _endpoints(config, api_url: str | None, oai_url: str | None = None, rss_url: str | None = None) -> Endpoints:
@@ -156,8 +165,10 @@ def _enrich(store: Store, config, day: date) -> dict:
     try:
         return enrich(store, config, day=day).as_dict()
     except Exception as exc:  # the sources already absorb their faults; this is a last guard
-        log.warning("code-link enrichment skipped: %s", exc)
-        return {"error": str(exc)}
+        from .net import scrub
+
+        log.warning("code-link enrichment skipped: %s: %s", type(exc).__name__, scrub(exc))
+        return {"error": f"{type(exc).__name__}: {scrub(exc)}"}
 
 
 def _summarize(store: Store, config, day: date) -> dict:
@@ -172,6 +183,17 @@ def _summarize(store: Store, config, day: date) -> dict:
     except Exception as exc:  # a missing key or package, or a last guard
         log.warning("summaries skipped: %s", exc)
         return {"error": str(exc)}
+
+
+def _deliver(store: Store, config, day: date) -> dict:
+    """Every channel; deliver() absorbs each channel's failure, this guards the stage itself."""
+    try:
+        return deliver(store, config, day).as_dict()
+    except Exception as exc:  # a delivery problem of any kind never fails the run
+        from .net import scrub
+
+        log.warning("delivery skipped: %s: %s", type(exc).__name__, scrub(exc))
+        return {"error": f"{type(exc).__name__}: {scrub(exc)}"}
 
 
 @contextmanager
@@ -226,7 +248,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         report.summaries = _summarize(store, config, report.day)
         report.written = [str(p) for p in publish(config, store, report.day).written]
         # Delivery failures are reported, never raised: they leave the exit code alone.
-        report.delivery = deliver(store, config, report.day).as_dict()
+        report.delivery = _deliver(store, config, report.day)
     return report
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import ArxivRadarError
 from ..model import parse_arxiv_id
-from ..sources.bulk import paper_from_record
+from ..sources.bulk import MAX_LINE_BYTES, load_record, paper_from_record
 from ..store import Store
 from ..store.codec import PAPER_COLUMNS, iso, paper_row
 from ..store.snapshot import SnapshotLoader
@@ -155,10 +155,7 @@ def _rows(record: dict) -> tuple[tuple, list[tuple]]:
 
 def snapshot_rows(line: str | bytes) -> tuple[tuple, list[tuple]]:
     """(papers row, versions rows) for one bulk line; ValueError names what is wrong with it."""
-    try:
-        record = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"not valid JSON: {exc}") from exc
+    record = load_record(line)  # ValueError: too long, not JSON, too deep, not an object
     try:
         return _rows(record)
     except (_OffShape, KeyError, TypeError, AttributeError, IndexError, ValueError):
@@ -201,6 +198,8 @@ class ImportReport:
 # progress(bytes_done, bytes_total, lines_read): called after every chunk.
 Progress = Callable[[int, int, int], None]
 
+# Stands in for a line too long to keep (see _Chunks); no JSON line can look like it.
+_TOO_LONG = b"\x00line-too-long"
 _CHUNK = 4 << 20  # bytes of raw lines per parse task: big enough to amortise the hand-over
 _SMALL_FILE = 16 << 20  # below this, parsing in-process beats starting worker processes
 
@@ -217,6 +216,9 @@ def _parse_chunk(data: bytes, first_line: int) -> tuple[list[tuple], list[tuple]
         if not line.strip():
             continue
         count += 1
+        if line == _TOO_LONG:
+            bad.append((lineno, f"line longer than {MAX_LINE_BYTES:,} bytes; skipped"))
+            continue
         try:
             row, vs = snapshot_rows(line)
         except ValueError as exc:
@@ -255,6 +257,7 @@ class _Chunks:
         next_line = 1
         consumed = 0  # bytes (uncompressed) handed out so far
         rest = b""
+        skipping = False
         while True:
             try:
                 block = self._fh.read(self.block)
@@ -265,9 +268,23 @@ class _Chunks:
                 if rest:
                     yield rest, next_line
                 return
+            if skipping:
+                # The rest of an over-long line: drop it up to its newline.
+                cut = block.find(b"\n")
+                consumed += len(block) if cut < 0 else cut + 1
+                if cut < 0:
+                    continue
+                skipping, block = False, block[cut + 1 :]
             data = rest + block
             cut = data.rfind(b"\n")
             if cut < 0:
+                if len(data) > MAX_LINE_BYTES:
+                    # One line longer than any real record: report it, never hold it whole.
+                    consumed += len(data)
+                    yield _TOO_LONG + b"\n", next_line
+                    next_line += 1
+                    rest, skipping = b"", True
+                    continue
                 rest = data
                 continue
             whole, rest = data[: cut + 1], data[cut + 1 :]

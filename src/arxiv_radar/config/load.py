@@ -83,7 +83,7 @@ def _describe(error: Mapping[str, Any], loc: Path_) -> str:
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
         return message
-    if kind == "query_syntax":
+    if kind in ("query_syntax", "path_clash"):
         return message
     value = error.get("input")
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -136,12 +136,18 @@ def _validate(
     config: Config | None = None
     try:
         config = Config.model_validate(
-            data, context={"base_dir": base_dir, "config_path": config_path}
+            data, context={"base_dir": base_dir, "config_path": config_path, "env": env}
         )
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             loc = tuple(p for p in error["loc"] if p != "[key]")
             user_loc = (topics_key, *loc[1:]) if loc[:1] == ("topics",) else loc
+            if error["type"] == "path_clash":
+                # Reported at the line of the key that collides (both keys are named).
+                written = [k for k in error["ctx"]["keys"] if k in data]
+                line = source.line_of((written[0],)) if written else None
+                problems.append((line, str(error["ctx"]["message"])))
+                continue
             if loc and loc[0] in from_env:
                 problems.append((None, f"${from_env[loc[0]]}: {_describe(error, loc)}"))
                 continue
@@ -151,6 +157,18 @@ def _validate(
         _raise(problems, source)
     assert config is not None
 
+    # A secret held in an unset environment variable: other commands work, delivery reports it.
+    for i, hook in enumerate(config.webhooks):
+        if hook.url is None:
+            line = source.line_of(("webhooks", i, "url_env"))
+            config._warnings.append(f"{source.where(line)}: webhooks[{i}].url_env: environment variable "
+                                    f"{hook.url_env} is not set; this webhook is not notified until it is")
+    if config.email is not None:
+        for missing in config.email.missing_env:
+            key, var = missing.split(": ", 1)
+            line = source.line_of(("email", key))
+            config._warnings.append(f"{source.where(line)}: email.{key}: environment variable {var} is "
+                                    "not set; the digest is not sent until it is")
     if config.base_url is not None:
         config._warnings.append(
             f"{source.where(source.line_of(('base_url',)))}: base_url: obsolete "

@@ -33,8 +33,9 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import QuerySyntaxError
 
-__all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "SummariesConfig", "SUMMARY_FIELDS",
-           "PATH_KEYS", "ENV_OVERRIDES"]
+__all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "SummariesConfig",
+           "SUMMARY_FIELDS", "PATH_KEYS", "ENV_OVERRIDES", "MIN_DAY", "MAX_DAY", "path_clash",
+           "db_flag_clash"]
 
 # Environment variables that override a URL key (env beats the file: a test or a mirror can
 # redirect a run without editing the user's config).
@@ -60,6 +61,11 @@ PATH_KEYS: tuple[str, ...] = (
     "templates_dir",
 )
 
+# The days a run or a flag may name: arXiv's first announcement to well past any real use
+# (date arithmetic near year 9999 overflows).
+MIN_DAY = date(1991, 8, 1)
+MAX_DAY = date(2199, 12, 31)
+
 _CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(\.([A-Za-z][A-Za-z-]*|\*))?$")
 
 
@@ -72,6 +78,59 @@ def _check_url(value: str) -> str:
         raise ValueError(f"not an http(s) URL: {value!r}")
     # Trailing slashes would double up when paths are appended (rss_url + '/cs.CV').
     return value.rstrip("/")
+
+
+def _check_webhook_url(value: str) -> str:
+    """A URL httpx can POST to: http(s), a host, a numeric port in range, no spaces."""
+    from urllib.parse import urlsplit
+
+    value = value.strip()
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
+        raise ValueError("not a usable URL: it holds spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises for a port that is not a number in 0..65535
+    except ValueError as exc:
+        # The message names the problem (bad port, bracket), never the URL: it holds the token.
+        raise ValueError(f"not a usable URL ({exc})") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("not a usable URL: the scheme must be http or https")
+    if not parts.hostname:
+        raise ValueError("not a usable URL: no host")
+    if port == 0:
+        raise ValueError("not a usable URL: port 0")
+    try:
+        import httpx
+
+        httpx.URL(value)
+    except Exception as exc:  # httpx.InvalidURL and friends
+        raise ValueError(f"not a usable URL ({type(exc).__name__})") from None
+    return value.rstrip("/")
+
+
+# A plain address: no display name, no spaces, no characters that could end a header line.
+_ADDRESS_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{}|~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+def _check_address(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _ADDRESS_RE.match(value) or ".." in value.split("@")[0]:
+        raise ValueError(f"not an e-mail address: {value[:80]!r}")
+    return value
+
+
+def _from_env(info: ValidationInfo, key: str, var: str) -> str | None:
+    """The value of environment variable ``var`` (named by ``key``), or None when unset."""
+    env = (info.context or {}).get("env")
+    if env is None:
+        import os
+
+        env = os.environ
+    value = env.get(var)
+    return value if value and value.strip() else None
 
 
 def _check_phrases(values: list[str]) -> list[str]:
@@ -211,16 +270,29 @@ class EnrichConfig(_Strict):
     )
     github_stars: bool = Field(default=False, description="Look up GitHub star counts of code links.")
     time_budget: float = Field(
-        default=60, ge=0, description="Seconds enrichment may take per run before it stops."
+        default=60, ge=0, le=86_400, description="Seconds enrichment may take per run before it stops (at most a day)."
     )
 
 
 class EmailConfig(_Strict):
     """A digest sent by e-mail after each run."""
 
-    to: list[str] = Field(min_length=1, description="Recipient addresses (one or a list).")
+    to: list[str] = Field(
+        default_factory=list,
+        description="Recipient addresses (one or a list). Or give `to_env`.",
+    )
+    to_env: str | None = Field(
+        default=None,
+        description="Name of an environment variable holding the recipients (comma-separated), e.g. a GitHub secret.",
+    )
     sender: str = Field(alias="from", description="The From: address.")
-    smtp_host: str = Field(min_length=1, description="SMTP server host name.")
+    smtp_host: str | None = Field(
+        default=None, min_length=1, description="SMTP server host name. Or give `smtp_host_env`."
+    )
+    smtp_host_env: str | None = Field(
+        default=None,
+        description="Name of an environment variable holding the SMTP host (the user and password always come from ARXIV_RADAR_SMTP_USER / ARXIV_RADAR_SMTP_PASSWORD).",
+    )
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port.")
     security: Literal["none", "starttls", "ssl"] = Field(
         default="starttls", description="Connection security: none, starttls or ssl."
@@ -234,31 +306,88 @@ class EmailConfig(_Strict):
     @field_validator("to")
     @classmethod
     def _addresses(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if "@" not in value:
-                raise ValueError(f"not an e-mail address: {value!r}")
-        return values
+        return [_check_address(v) for v in values]
 
     @field_validator("sender")
     @classmethod
     def _sender(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError(f"not an e-mail address: {value!r}")
-        return value
+        return _check_address(value)
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[A-Za-z0-9._-]+$|^\[[0-9A-Fa-f:.]+\]$", value.strip()):
+            raise ValueError(f"not a host name: {value[:80]!r}")
+        return value.strip() if value is not None else None
+
+    _missing_env: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def missing_env(self) -> list[str]:
+        """``key: VARIABLE`` for each ``*_env`` key whose variable is not set: the digest is
+        not sent (and reported as failed) until it is; other commands work meanwhile."""
+        return self._missing_env
+
+    @model_validator(mode="after")
+    def _env_values(self, info: ValidationInfo) -> EmailConfig:
+        if not self.to and not self.to_env:
+            raise ValueError("give `to` (one or more addresses) or `to_env`")
+        if not self.smtp_host and not self.smtp_host_env:
+            raise ValueError("give `smtp_host` or `smtp_host_env`")
+        if self.to_env:
+            raw = _from_env(info, "to_env", self.to_env)
+            if raw is None:
+                self._missing_env.append(f"to_env: {self.to_env}")
+            else:
+                try:
+                    self.to = [_check_address(v) for v in raw.split(",") if v.strip()]
+                except ValueError:
+                    raise ValueError(f"to_env: ${self.to_env} holds something that is not an e-mail address") from None
+        if self.smtp_host_env:
+            host = _from_env(info, "smtp_host_env", self.smtp_host_env)
+            if host is None:
+                self._missing_env.append(f"smtp_host_env: {self.smtp_host_env}")
+            else:
+                try:
+                    self.smtp_host = self._host(host)
+                except ValueError:
+                    raise ValueError(f"smtp_host_env: ${self.smtp_host_env} is not a host name") from None
+        return self
 
 
 class WebhookConfig(_Strict):
     """A URL notified after each run."""
 
-    url: str = Field(description="The webhook URL (http or https).")
+    url: str | None = Field(
+        default=None,
+        description="The webhook URL (http or https). It holds a secret token: prefer `url_env` and never commit it.",
+    )
+    url_env: str | None = Field(
+        default=None,
+        description="Name of an environment variable holding the URL (e.g. a GitHub secret passed by the workflow).",
+    )
     format: Literal["json", "slack", "discord"] = Field(
         default="json", description="Payload shape: json, slack or discord."
     )
 
     @field_validator("url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        return _check_url(value)
+    def _url(cls, value: str | None) -> str | None:
+        return _check_webhook_url(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _url_or_env(self, info: ValidationInfo) -> WebhookConfig:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give either `url` or `url_env` (the name of an environment variable)")
+        if self.url_env is not None:
+            value = _from_env(info, "url_env", self.url_env)
+            if value is None:
+                return self  # url stays None: reported at load (a warning) and at delivery
+            try:
+                self.url = _check_webhook_url(value)
+            except ValueError as exc:
+                raise ValueError(f"url_env: ${self.url_env}: {exc}") from None
+        return self
 
 
 # The structured notes a summary may hold, in the order they are shown.
@@ -394,7 +523,8 @@ class Config(_Strict):
     )
     database: Path = _path_field("arxiv-radar.sqlite", "The SQLite database file.")
     lookback_days: int = Field(
-        default=7, ge=1, description="Days to look back on a first run or after a long gap."
+        default=7, ge=1, le=3660,
+        description="Days to look back on a first run or after a long gap (at most 3660; use `backfill` for more).",
     )
     overlap_announcements: int = Field(
         default=1, ge=0, le=10,
@@ -432,7 +562,16 @@ class Config(_Strict):
     request_interval: float = Field(
         default=3.0,
         ge=0,
-        description="Seconds between requests to one host (arXiv hosts: never below 3).",
+        le=600,
+        description="Seconds between requests to one host (arXiv hosts: never below 3; at most 600).",
+    )
+    max_response_mb: int = Field(
+        default=64, ge=1, le=1024,
+        description="Largest arXiv response body read, in MB once decompressed (a 2,000-entry API page is a few MB); a larger one fails that request.",
+    )
+    request_deadline: float = Field(
+        default=300, ge=1, le=3600,
+        description="Seconds one arXiv request may take in all, however steadily the server drips its answer (the read timeout is per read).",
     )
     contact_email: str | None = Field(
         default=None, description="Contact address put in the User-Agent, as arXiv asks."
@@ -443,6 +582,7 @@ class Config(_Strict):
     readme_max_bytes: int = Field(
         default=400_000,
         ge=1,
+        le=100_000_000,
         description="README size cap (GitHub renders 512 KB); older papers go to the archive.",
     )
     archive_dir: Path = _path_field("docs/archive", "Folder of monthly archive pages.")
@@ -470,6 +610,14 @@ class Config(_Strict):
     @classmethod
     def _urls(cls, value: str) -> str:
         return _check_url(value)
+
+    @field_validator("holidays")
+    @classmethod
+    def _holiday_years(cls, values: list[date]) -> list[date]:
+        for value in values:
+            if not MIN_DAY <= value <= MAX_DAY:
+                raise ValueError(f"{value} is outside {MIN_DAY} .. {MAX_DAY}")
+        return values
 
     @field_validator(*PATH_KEYS)
     @classmethod
@@ -508,6 +656,9 @@ class Config(_Strict):
                 object.__setattr__(self, key, (base / Path(value).expanduser()).resolve())
         if self.show_badge is None:
             self.show_badge = bool(self.user_name and self.repo_name)
+        clash = path_clash(self)
+        if clash:
+            raise PydanticCustomError("path_clash", "{message}", {"keys": list(clash[0]), "message": clash[1]})
         return self
 
     # --- read-only facts about where the config came from
@@ -531,3 +682,61 @@ class Config(_Strict):
         if key not in PATH_KEYS:
             raise KeyError(f"{key!r} is not a path key (one of {', '.join(PATH_KEYS)})")
         return getattr(self, key)
+
+
+# --------------------------------------------------------------------------- path clashes
+
+_OUTPUT_FILES = {
+    "publish_readme": ("md_readme_path", "json_readme_path"),
+    "publish_gitpage": ("md_gitpage_path", "json_gitpage_path"),
+    "publish_wechat": ("md_wechat_path", "json_wechat_path"),
+}
+_OUTPUT_DIRS = {"publish_readme": "archive_dir", "publish_feeds": "feeds_dir", "publish_site": "site_dir"}
+
+
+def _named_paths(config: Config) -> list[tuple[str, Path, bool]]:
+    """(key, resolved path, is a folder) for the config file, the store and its side files, and
+    every output the config publishes."""
+    from ..ops.lock import lock_path_for
+
+    db = config.database
+    found: list[tuple[str, Path, bool]] = []
+    if config.config_path is not None:
+        found.append(("the config file", Path(config.config_path), False))
+    found.append(("database", db, False))
+    found.append(("database's lock file", lock_path_for(db).resolve(), False))
+    for suffix in ("-wal", "-shm", "-journal"):
+        found.append((f"database's {suffix} file", db.with_name(db.name + suffix), False))
+    for flag, keys in _OUTPUT_FILES.items():
+        if getattr(config, flag):
+            found += [(key, getattr(config, key), False) for key in keys]
+    for flag, key in _OUTPUT_DIRS.items():
+        if getattr(config, flag):
+            found.append((key, getattr(config, key), True))
+    return found
+
+
+def path_clash(config: Config) -> tuple[tuple[str, str], str] | None:
+    """The first pair of paths that would overwrite each other, as (both keys, a message
+    naming them): two of them are the same file, or an output lies inside the store's path."""
+    named = _named_paths(config)
+    db = config.database
+    for i, (key_a, a, _) in enumerate(named):
+        for key_b, b, _ in named[i + 1:]:
+            if a == b:
+                return (key_b, key_a), (f"{key_b} and {key_a} are the same file ({a}); "
+                               "give them different paths")
+    for key, path, _ in named:
+        if path != db and path.is_relative_to(db):
+            return (key, "database"), (f"{key} ({path}) is inside the store's path (database: {db}); "
+                         "give them different paths")
+    return None
+
+
+def db_flag_clash(config: Config, db_path: str | Path) -> str | None:
+    """What is wrong with ``--db db_path`` for this config (the same rules as `database`)."""
+    copy = config.model_copy(update={"database": Path(db_path).expanduser().resolve()})
+    clash = path_clash(copy)
+    if clash is None:
+        return None
+    return "--db: " + clash[1].replace("database", "--db")

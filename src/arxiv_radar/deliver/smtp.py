@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from ..config import EmailConfig
+from ..net import scrub
 from . import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,22 @@ def send_email(
             refused = smtp.send_message(msg, from_addr=cfg.sender, to_addrs=list(cfg.to))
     except smtplib.SMTPAuthenticationError as exc:
         # The server's reply names the problem; our message never includes the password.
-        raise DeliveryError(f"SMTP {where}: login refused for {user}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+        raise DeliveryError(f"SMTP {where}: login refused for {user}: {exc.smtp_code} {scrub(_text(exc.smtp_error))}") from None
     except smtplib.SMTPRecipientsRefused as exc:
         raise DeliveryError(f"SMTP {where}: every recipient refused ({', '.join(exc.recipients)})") from None
     except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"SMTP {where}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+        raise DeliveryError(f"SMTP {where}: {exc.smtp_code} {scrub(_text(exc.smtp_error))}") from None
     except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-        raise DeliveryError(f"SMTP {where}: {type(exc).__name__}: {exc}") from None
+        raise DeliveryError(f"SMTP {where}: {type(exc).__name__}: {scrub(exc)}") from None
+    except UnicodeError:
+        # smtplib encodes the login as ASCII; its UnicodeEncodeError quotes the offending
+        # character of the password. Say which setting is wrong, never what it holds.
+        raise DeliveryError(
+            f"SMTP {where}: {ENV_USER} or {ENV_PASSWORD} (or an address) holds characters the "
+            "server's login cannot take (only ASCII); change it"
+        ) from None
+    except Exception as exc:  # anything else: its type only, its text may quote a secret
+        raise DeliveryError(f"SMTP {where}: unexpected {type(exc).__name__}") from None
     if refused:
         log.warning("SMTP %s: refused recipients: %s", where, ", ".join(sorted(refused)))
     log.info("SMTP %s: sent %s to %d recipient(s)", where, msg.get("Subject", ""), len(cfg.to) - len(refused))

@@ -25,6 +25,8 @@ from ..store import deliveries as _log
 from ..store.deliveries import Pending
 from ..store.summaries import SummaryKey
 from ..render.email import build_email
+from ..net import scrub
+from . import DeliveryError
 from .smtp import send_email as smtp_send
 from .webhooks import channel_name, payload_for, post_webhook, redact
 
@@ -116,7 +118,9 @@ def deliver(
     topics = list(config.topics)
     key = summary_key_for(config)
 
-    if config.email is not None:
+    if config.email is not None and config.email.missing_env:
+        _not_configured(report, EMAIL_CHANNEL, "e-mail", config.email.missing_env)
+    elif config.email is not None:
         cfg = config.email
 
         def send_email(digest: Digest) -> tuple[int, str]:
@@ -129,7 +133,11 @@ def deliver(
 
         _one_channel(report, store, topics, day, site, EMAIL_CHANNEL, ", ".join(cfg.to), send_email, key)
 
-    for hook in config.webhooks:
+    for i, hook in enumerate(config.webhooks):
+        if hook.url is None:
+            _not_configured(report, f"webhook:env:{hook.url_env}", f"webhooks[{i}]", [f"url_env: {hook.url_env}"])
+            continue
+
         def send_hook(digest: Digest, hook=hook) -> tuple[int, str]:
             body, shown = payload_for(hook.format, digest)
             result = post_webhook(hook.url, body, client=http_client, sleep=sleep, backoff=webhook_backoff)
@@ -137,6 +145,15 @@ def deliver(
 
         _one_channel(report, store, topics, day, site, channel_name(hook.url), redact(hook.url), send_hook, key)
     return report
+
+
+def _not_configured(report: DeliveryReport, channel: str, target: str, missing: list[str]) -> None:
+    """A channel whose secret is in an unset variable: reported failed, nothing recorded, so
+    its papers are still owed once the variable is set."""
+    names = ", ".join(m.split(": ", 1)[1] for m in missing)
+    rep = ChannelReport(channel, target, "failed", message=f"not sent: environment variable {names} is not set")
+    report.channels.append(rep)
+    log.warning("%s: %s", target, rep.message)
 
 
 def _one_channel(
@@ -171,9 +188,11 @@ def _one_channel(
             )
         rep.status, rep.attempts = "sent", 1
         log.info("%s (%s): sent %d paper(s)", channel, target, rep.papers)
-    except Exception as exc:  # a delivery problem must never fail the run
+    except Exception as exc:  # a delivery problem of any kind must never fail the run
         rep.status = "failed"
-        rep.message = str(exc) or type(exc).__name__
+        # Our own messages are already scrubbed; anything else may quote a URL or a secret.
+        rep.message = (str(exc) if isinstance(exc, DeliveryError) else
+                       f"{type(exc).__name__}: {scrub(exc)}").strip() or type(exc).__name__
         if sent:
             # Rare (the store failed right after sending): the papers will be sent again.
             rep.message = f"sent, but the delivery log could not be written: {rep.message}"

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..errors import FetchError
+from ..net import ERROR_BODY_BYTES, read_bounded, scrub
 from ..render.digest import Digest, DigestItem, clean_text, newest_first, safe_url
 from . import DeliveryError
 
@@ -57,8 +59,12 @@ def channel_name(url: str) -> str:
 
 def redact(url: str) -> str:
     """``https://hooks.slack.com/…`` : enough to tell webhooks apart in a log, no token."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or '?'}{':' + str(parts.port) if parts.port else ''}/…"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        return f"{parts.scheme}://{parts.hostname or '?'}{':' + str(port) if port else ''}/…"
+    except ValueError:  # a bad port or bracket: say nothing of it but that it is a webhook
+        return "webhook (unreadable URL)"
 
 
 # --------------------------------------------------------------------------- payloads
@@ -314,9 +320,23 @@ def post_webhook(
         for attempt in range(1, attempts + 1):
             delay = backoff * 2 ** (attempt - 1)
             try:
-                response = client.post(url, json=body, headers={"User-Agent": "arxiv-radar"})
-            except httpx.TransportError as exc:
+                # Streamed: a success needs only its status; of an error only the start of the
+                # body is read, within twice the timeout.
+                request = client.build_request("POST", url, json=body, headers={
+                    "User-Agent": "arxiv-radar", "Accept-Encoding": "gzip, deflate"})
+                started = time.monotonic()
+                response = client.send(request, stream=True)
+                if response.status_code < 300:
+                    response.close()
+                    text = ""
+                else:
+                    text = read_bounded(response, limit=ERROR_BODY_BYTES, deadline=started + 2 * timeout,
+                                        what="webhook", truncate=True).decode("utf-8", "replace")
+            except (httpx.TransportError, FetchError) as exc:  # FetchError: too slow, corrupt body
                 problem = f"{type(exc).__name__}"
+            except (httpx.HTTPError, ValueError, TypeError) as exc:
+                # A URL httpx cannot use (bad port, bracket): retrying will not help.
+                raise DeliveryError(f"webhook {where}: cannot send ({type(exc).__name__})") from None
             else:
                 if response.status_code < 300:
                     log.info("webhook %s: delivered (HTTP %d, attempt %d)", where, response.status_code, attempt)
@@ -324,7 +344,8 @@ def post_webhook(
                 problem = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     # 4xx other than 429: the payload or URL is wrong; retrying will not help.
-                    detail = clean_text(response.text)[:200]
+                    # The body may echo the URL and its token: scrubbed, short.
+                    detail = scrub(text)
                     raise DeliveryError(f"webhook {where}: {problem} {detail}".rstrip())
                 delay = _retry_after(response, delay)
             if attempt < attempts:

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..net import JSON_MAX_BYTES, BodyTooLarge, CorruptBody, DeadlineExceeded, aread_bounded, scrub
+
 __all__ = ["Fetcher", "HostGate", "NotAsked", "SourceFailure", "SourceDown"]
 
 log = logging.getLogger(__name__)
@@ -63,10 +65,12 @@ class Fetcher:
         concurrency: int = 4,
         per_host_interval: float = 0.2,
         timeout: float = 10.0,
+        max_bytes: int = JSON_MAX_BYTES,
     ):
         self.client = client
         self.deadline = deadline
         self.timeout = timeout
+        self.max_bytes = max_bytes
         self._sem = asyncio.Semaphore(max(1, concurrency))
         self._gate = HostGate(per_host_interval)
         self.stopped: dict[str, str] = {}  # source -> why it stopped
@@ -107,19 +111,30 @@ class Fetcher:
             self._check(source)
             self.requests[source] += 1
             try:
-                response = await self.client.get(url, params=params, headers=headers, timeout=self.timeout)
+                # Streamed and bounded: at most max_bytes decoded, within 3 read timeouts.
+                request = self.client.build_request("GET", url, params=params, headers=headers,
+                                                    timeout=self.timeout)
+                started = time.monotonic()
+                response = await self.client.send(request, stream=True)
+                limit = self.max_bytes if response.status_code == 200 else 0
+                content = await aread_bounded(response, limit=limit,
+                                              deadline=started + 3 * self.timeout, what=source) if limit else b""
+                if not limit:
+                    await response.aclose()
             except httpx.ConnectError as exc:
                 self.stop(source, f"connection failed ({exc.__class__.__name__})")
-                raise SourceDown(f"connection failed: {exc}") from exc
+                raise SourceDown(f"connection failed: {scrub(exc)}") from exc
             except httpx.TimeoutException as exc:
                 raise SourceFailure(f"timeout after {self.timeout:g} s") from exc
+            except (BodyTooLarge, DeadlineExceeded, CorruptBody) as exc:
+                raise SourceFailure(str(exc)) from exc
             except httpx.HTTPError as exc:
-                raise SourceFailure(f"{exc.__class__.__name__}: {exc}") from exc
+                raise SourceFailure(f"{exc.__class__.__name__}: {scrub(exc)}") from exc
             except Exception as exc:
                 # Something below httpx we do not know (a socket guard, a broken proxy setup):
                 # it will happen again, and enrichment must never fail the run because of it.
                 self.stop(source, f"unexpected {exc.__class__.__name__}")
-                raise SourceDown(f"unexpected {exc.__class__.__name__}: {exc}") from exc
+                raise SourceDown(f"unexpected {exc.__class__.__name__}: {scrub(exc)}") from exc
         status = response.status_code
         if status == 404:
             return 404, None
@@ -130,6 +145,6 @@ class Fetcher:
         if status != 200:
             raise SourceFailure(f"HTTP {status}")
         try:
-            return 200, json.loads(response.content)
-        except (ValueError, UnicodeDecodeError) as exc:
+            return 200, json.loads(content)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise SourceFailure(f"malformed JSON ({exc.__class__.__name__})") from exc

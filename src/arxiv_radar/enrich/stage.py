@@ -330,7 +330,8 @@ def _tls() -> ssl.SSLContext:
 async def _network(store: Store, s: EnrichSettings, ids: list[str], papers: dict[str, Paper],
                    rec: _Recorder, deadline: float, transport: httpx.AsyncBaseTransport | None) -> None:
     agent = f"arxiv-radar/{__version__}" + (f" (mailto:{s.contact})" if s.contact else "")
-    async with httpx.AsyncClient(transport=transport, headers={"User-Agent": agent}, follow_redirects=True,
+    async with httpx.AsyncClient(transport=transport, headers={"User-Agent": agent, "Accept-Encoding": "gzip, deflate"},
+                                 follow_redirects=True,
                                  verify=_tls()) as client:
         fetcher = Fetcher(client, deadline=deadline, concurrency=s.concurrency,
                           per_host_interval=s.per_host_interval, timeout=s.timeout)

@@ -31,7 +31,8 @@ from urllib.parse import quote
 
 from ..errors import ArxivRadarError, ConfigError
 
-__all__ = ["Check", "DoctorResult", "doctor", "print_doctor", "check_store", "check_endpoints"]
+__all__ = ["Check", "DoctorResult", "doctor", "print_doctor", "check_store", "check_endpoints",
+           "check_writable"]
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -90,7 +91,16 @@ def doctor(
         result.add("config", str(config_path), "warn", warning)
 
     _check_topics(config, result)
-    check_store(Path(db_path) if db_path else config.path_of("database"), result)
+    if db_path:
+        from ..config.models import db_flag_clash
+
+        clash = db_flag_clash(config, db_path)
+        if clash:
+            result.add("config", "--db", "fail", clash)
+            return result
+    store_path = Path(db_path) if db_path else config.path_of("database")
+    check_store(store_path, result)
+    check_writable(config, store_path, result)
     _check_templates(config, result)
     _check_workflow_install(Path(config_path), result)
     _check_summaries(config, result, os.environ if env is None else env)
@@ -201,7 +211,10 @@ def check_store(path: Path, result: DoctorResult) -> None:
         result.add("store", name, "fail", f"cannot be read ({exc.strerror or exc})")
 
     lock = lock_path_for(path)
-    if lock.exists():
+    if lock.is_symlink():
+        result.add("store", str(lock), "fail",
+                   "the lock file is a symbolic link; remove it (runs refuse to write through it)")
+    elif lock.exists():
         holder = held_by_live_process(path)
         if holder is not None:
             result.add("store", str(lock), "warn", f"a run holds the store: {holder.describe()}")
@@ -210,6 +223,53 @@ def check_store(path: Path, result: DoctorResult) -> None:
             who = old.describe() if old else "an unreadable lock file"
             result.add("store", str(lock), "warn",
                        f"stale lock from {who}; the next run takes it over")
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _writable(path: Path) -> str | None:
+    """Why ``path`` (a file or folder, existing or to be created) cannot be written, or None."""
+    import os
+
+    target = _nearest_existing(path)
+    folder = target if target.is_dir() else target.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"{folder} is on a read-only file system"
+    except (OSError, AttributeError):
+        pass
+    if target == path and path.exists() and not path.is_dir() and not os.access(path, os.W_OK):
+        return f"{path} is not writable by this user"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable by this user"
+    return None
+
+
+def check_writable(config: Any, store_path: Path, result: DoctorResult) -> None:
+    """The store (with its folder, for the lock and journal files) and every output's folder."""
+    from .lock import lock_path_for
+
+    why = _writable(store_path) or _writable(lock_path_for(store_path))
+    if why:
+        result.add("store", str(store_path), "fail", f"cannot be written: {why}; runs and renders will fail")
+    else:
+        result.add("store", str(store_path), "ok", "writable (the store, its lock and journal files)")
+    outputs = []
+    for flag, keys in (("publish_readme", ("md_readme_path", "json_readme_path", "archive_dir")),
+                       ("publish_gitpage", ("md_gitpage_path", "json_gitpage_path")),
+                       ("publish_wechat", ("md_wechat_path", "json_wechat_path")),
+                       ("publish_feeds", ("feeds_dir",)), ("publish_site", ("site_dir",))):
+        if getattr(config, flag):
+            outputs += [(key, config.path_of(key)) for key in keys]
+    bad = [(key, why) for key, path in outputs if (why := _writable(path))]
+    for key, why in bad:
+        result.add("outputs", key, "fail", f"cannot be written: {why}")
+    if not bad:
+        result.add("outputs", "folders", "ok", f"{len(outputs)} outputs can be written")
 
 
 def _inspect(conn: sqlite3.Connection, name: str, latest: int, result: DoctorResult) -> None:
@@ -352,6 +412,7 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
     """One GET per endpoint the config uses (no retries: doctor reports, it does not insist)."""
     import httpx
 
+    from ..net import scrub
     from ..sources.http import _user_agent, redact_url
 
     headers = {"User-Agent": _user_agent(config.contact_email)}
@@ -360,9 +421,11 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
             shown = redact_url(url)
             started = time.monotonic()
             try:
-                response = client.get(url, params=params)
+                # Only the status is wanted: the body is never read (it could be endless).
+                with client.stream("GET", url, params=params) as response:
+                    pass
             except httpx.HTTPError as exc:
-                result.add("endpoint", name, "fail", f"{shown}: no answer ({type(exc).__name__}: {exc})")
+                result.add("endpoint", name, "fail", f"{shown}: no answer ({type(exc).__name__}: {scrub(exc)})")
                 continue
             took = time.monotonic() - started
             status = response.status_code
@@ -373,10 +436,11 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
                 result.add("endpoint", name, "warn", message)
             else:
                 result.add("endpoint", name, "ok", message)
-    if config.email is not None:
+    if config.email is not None and config.email.smtp_host:
         _check_smtp(config.email.smtp_host, config.email.smtp_port, result, timeout)
     for hook in config.webhooks:
-        result.add("endpoint", "webhook", "ok", f"{redact_url(hook.url)}: not contacted (it would notify)")
+        if hook.url is not None:  # an unset url_env is a config warning already
+            result.add("endpoint", "webhook", "ok", f"{redact_url(hook.url)}: not contacted (it would notify)")
 
 
 def _check_smtp(host: str, port: int, result: DoctorResult, timeout: float) -> None:

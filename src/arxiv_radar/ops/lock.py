@@ -11,9 +11,11 @@ created with ``O_EXCL`` and a file naming a pid that no longer lives on this hos
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import stat
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +30,7 @@ try:
 except ImportError:  # Windows
     _fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LockInfo", "StoreLocked", "lock_path_for", "read_lock", "store_lock", "pid_alive",
+__all__ = ["LockInfo", "StoreLocked", "UnsafeLock", "lock_path_for", "read_lock", "store_lock", "pid_alive",
            "held_by_live_process"]
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,32 @@ class StoreLocked(ArxivRadarError):
     def __init__(self, message: str, holder: LockInfo | None = None):
         super().__init__(message)
         self.holder = holder
+
+
+class UnsafeLock(ArxivRadarError):
+    """The lock path is a symbolic link or not a regular file: never written through."""
+
+
+# The lock file is never followed through a symbolic link: a link planted at the lock's path
+# would otherwise have its target truncated and overwritten.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open_lock(path: Path, flags: int) -> int:
+    try:
+        fd = os.open(path, flags | _NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or (not _NOFOLLOW and path.is_symlink()):
+            raise UnsafeLock(f"{path}: the lock file is a symbolic link; remove it (arxiv-radar "
+                             "never writes through one)") from None
+        raise
+    if not _NOFOLLOW and path.is_symlink():  # no O_NOFOLLOW (Windows): check after the fact
+        os.close(fd)
+        raise UnsafeLock(f"{path}: the lock file is a symbolic link; remove it")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeLock(f"{path}: the lock path is not a regular file; remove it")
+    return fd
 
 
 @dataclass(frozen=True)
@@ -81,9 +109,12 @@ def read_lock(db_path: str | Path) -> LockInfo | None:
 
     Only reads: doctor uses it to tell whether a run holds the store.
     """
+    path = lock_path_for(db_path)
+    if path.is_symlink():
+        return None
     try:
-        return _parse(lock_path_for(db_path).read_text(encoding="utf-8"))
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
+        return _parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return None
 
 
@@ -149,11 +180,11 @@ def _acquire_flock(path: Path, me: LockInfo) -> int:
     for _ in range(10):
         # O_EXCL tells whether the file was there before us: one left behind means a run died.
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = _open_lock(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
             created = True
         except FileExistsError:
             try:
-                fd = os.open(path, os.O_RDWR)
+                fd = _open_lock(path, os.O_RDWR)
             except FileNotFoundError:
                 continue  # released meanwhile
             created = False
@@ -188,8 +219,10 @@ def _acquire_flock(path: Path, me: LockInfo) -> int:
 def _acquire_excl(path: Path, me: LockInfo) -> int:
     for _ in range(10):
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = _open_lock(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
         except FileExistsError:
+            if path.is_symlink():
+                raise UnsafeLock(f"{path}: the lock file is a symbolic link; remove it") from None
             try:
                 old = _parse(path.read_text(encoding="utf-8"))
             except FileNotFoundError:

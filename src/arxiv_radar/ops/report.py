@@ -1,8 +1,8 @@
 """The end-of-run report: a table per topic, requests per host, duration; and the same as JSON.
 
 Everything shown or written goes through :func:`redact` first: the values of environment
-variables whose names say they are secret (``*PASSWORD*``, ``*TOKEN*``, ``*SECRET*``, ``*KEY*``)
-and passwords inside URLs never reach a terminal, a log or a report file.
+variables whose names say they are secret (``*PASSWORD*``, ``*TOKEN*``, ``*SECRET*``, ``*KEY*``,
+``*WEBHOOK*``) and passwords inside URLs never reach a terminal, a log or a report file.
 :class:`RedactingFilter` does the same for log records.
 
     print_report(report)                    # rich table on a terminal, plain lines otherwise
@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 REDACTED = "***"
-_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL", re.IGNORECASE)
+# WEBHOOK: a webhook URL carries its token (`url_env` names such a variable).
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|KEY|CREDENTIAL|WEBHOOK", re.IGNORECASE)
 # Shorter values ("1", "true", "yes") would blank out ordinary words; real secrets are longer.
 _MIN_SECRET_LENGTH = 6
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+@", re.IGNORECASE)

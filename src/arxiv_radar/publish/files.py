@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from ..fsutil import atomic_write_text
+from ..render.escape import liquid_safe
 from ..ops.report import written_lines
 from ..store import Store
 from .feeds import write_feeds
@@ -42,6 +43,9 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
 
     def write(key_or_path, text: str) -> None:
         path = config.path_of(key_or_path) if isinstance(key_or_path, str) else key_or_path
+        if path.suffix.lower() == ".md":
+            # GitHub Pages passes Markdown through Liquid: no paper may open a tag.
+            text = liquid_safe(text)
         result.note(path, atomic_write_text(path, text))
 
     if config.publish_readme:

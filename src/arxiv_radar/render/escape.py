@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["collapse", "compat_text", "html_text", "md_cell", "md_heading", "md_url"]
+__all__ = ["collapse", "compat_text", "html_text", "liquid_safe", "md_cell", "md_heading", "md_url"]
 
 # Whitespace, C0/C1 control characters and Unicode line/paragraph separators become one space:
 # a newline inside a table row ends the row.
@@ -86,6 +86,23 @@ def compat_text(text: str) -> str:
     if not _COMPAT_SPECIAL.search(text):
         return text
     return _COMPAT_SPECIAL.sub(lambda m: _COMPAT_MAP[m.group()], text)
+
+
+_LIQUID_OPEN = re.compile(r"\{(?=[{%])")
+
+
+def liquid_safe(markdown: str) -> str:
+    """A whole Markdown document that Jekyll's Liquid pass leaves as it is.
+
+    GitHub Pages runs every Markdown file through Liquid before Markdown; a paper title holding
+    ``{{ ... }}`` or ``{% ... %}`` would be evaluated (or break the build). Liquid only opens on
+    ``{{`` and ``{%``, so each ``{`` followed by ``{`` or ``%`` becomes ``&#123;``, which
+    Markdown and HTML show as ``{``. Applied to the finished document, so text meeting text
+    across a cell boundary is covered too; a document without such pairs is unchanged.
+    """
+    if "{" not in markdown:
+        return markdown
+    return _LIQUID_OPEN.sub("&#123;", markdown)
 
 
 def md_url(url: str | None) -> str | None:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from ..model import Paper
 
-__all__ = ["CODE_STATUSES", "SUMMARY_LABELS", "Entry", "PaperSummary", "RenderOptions", "RenderedReadme", "TopicView"]
+__all__ = ["CODE_STATUSES", "SUMMARY_LABELS", "Entry", "PaperSummary", "RenderOptions",
+           "RenderedReadme", "TopicView", "FIELD_CAPS", "capped"]
 
 CODE_STATUSES = ("found", "none", "unknown")
 
@@ -43,6 +44,56 @@ class PaperSummary:
         return cls(tuple(ordered), model, language)
 
 
+# What any output shows of one paper at most (characters; authors: names). Far above every
+# real arXiv record (abstracts are limited to 1,920 characters, titles rarely pass 300), so
+# they only bite on a broken or hostile record: a 2 MB abstract must not reach index.md, a
+# feed, a webhook or the site whole. Documented in docs/limits.md.
+FIELD_CAPS = {
+    "title": 1_000,
+    "abstract": 10_000,
+    "comment": 2_000,
+    "journal_ref": 1_000,
+    "doi": 300,
+    "report_no": 300,
+    "license": 300,
+    "author_name": 300,
+    "authors": 500,
+    "categories": 50,
+    "code_url": 2_000,
+}
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+def capped(paper: Paper) -> Paper:
+    """``paper`` with every text field within FIELD_CAPS (the same object when it already is)."""
+    caps = FIELD_CAPS
+    long_author = any(len(a.name) > caps["author_name"] for a in paper.authors[: caps["authors"]])
+    if (len(paper.title) <= caps["title"] and len(paper.abstract) <= caps["abstract"]
+            and len(paper.authors) <= caps["authors"] and not long_author
+            and len(paper.categories) <= caps["categories"]
+            and all(len(getattr(paper, k) or "") <= caps[k]
+                    for k in ("comment", "journal_ref", "doi", "report_no", "license"))):
+        return paper
+    from dataclasses import replace
+
+    authors = tuple(
+        replace(a, name=_cut(a.name, caps["author_name"])) if len(a.name) > caps["author_name"] else a
+        for a in paper.authors[: caps["authors"]]
+    )
+    return paper.with_(
+        title=_cut(paper.title, caps["title"]),
+        abstract=_cut(paper.abstract, caps["abstract"]),
+        authors=authors,
+        categories=paper.categories[: caps["categories"]],
+        **{k: _cut(getattr(paper, k), caps[k]) for k in ("comment", "journal_ref", "doi", "report_no", "license")},
+    )
+
+
 @dataclass(frozen=True)
 class Entry:
     """One paper as shown under one topic.
@@ -62,6 +113,14 @@ class Entry:
     def __post_init__(self) -> None:
         if self.code_status not in CODE_STATUSES:
             raise ValueError(f"code_status must be one of {CODE_STATUSES}, not {self.code_status!r}")
+        # Every output is built from entries: capping here caps them all.
+        paper = capped(self.paper)
+        if paper is not self.paper:
+            if len(paper.authors) < len(self.paper.authors):
+                object.__setattr__(self, "authors_complete", False)  # shown as "et al."
+            object.__setattr__(self, "paper", paper)
+        if self.code_url is not None and len(self.code_url) > FIELD_CAPS["code_url"]:
+            object.__setattr__(self, "code_url", None)
 
 
 @dataclass(frozen=True)

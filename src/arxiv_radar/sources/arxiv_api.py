@@ -16,6 +16,7 @@ import httpx
 from ..errors import ArxivAPIError, FeedParseError
 from ..model import Paper, parse_arxiv_id
 from .atom import AtomFeed, parse_feed
+from ..net import scrub
 from .http import ATOM, BadStatus, PoliteClient, RetryableResponse
 
 __all__ = ["ArxivAPI", "ARXIV_API_URL", "MAX_PAGE_SIZE", "MAX_RESULTS_PER_QUERY"]
@@ -72,7 +73,7 @@ class ArxivAPI:
             try:
                 feed = parse_feed(response.content)
             except ArxivAPIError as exc:
-                raise ArxivAPIError(str(exc), str(response.request.url)) from None
+                raise ArxivAPIError(scrub(exc), str(response.request.url)) from None
             except FeedParseError as exc:
                 raise RetryableResponse(str(exc), str(response.request.url)) from exc
             if not feed.papers and feed.total_results > start:
@@ -96,7 +97,7 @@ class ArxivAPI:
         try:
             parse_feed(exc.body.encode("utf-8"))
         except ArxivAPIError as api_error:
-            return ArxivAPIError(str(api_error), exc.url)
+            return ArxivAPIError(scrub(api_error), exc.url)
         except FeedParseError:
             pass
         return ArxivAPIError(f"arXiv rejected the request (HTTP 400): {exc.url}", exc.url)

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from arxiv_radar.model import Author, Paper, Version, parse_arxiv_id
 
-__all__ = ["parse_bulk_line", "paper_from_record", "iter_bulk"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "load_record","parse_bulk_line", "paper_from_record", "iter_bulk"]
 
 _UTC = timezone.utc
 _MONTHS = {
@@ -129,12 +131,31 @@ def paper_from_record(record: dict) -> Paper:
     )
 
 
-def parse_bulk_line(line: str | bytes) -> Paper:
-    """Parse one JSON line of bulk metadata. Raises ValueError for a malformed line."""
+# The longest line we read. A real record is a few KB; one listing thousands of authors
+# (ATLAS, CMS) a few hundred KB. Anything longer is skipped and reported, never held whole.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
+def load_record(line: str | bytes) -> dict:
+    """One line's JSON object. ValueError (with a short reason) for anything else: not JSON,
+    too long, nested too deep for the parser, or not an object."""
+    if len(line) > MAX_LINE_BYTES:
+        raise ValueError(f"line longer than {MAX_LINE_BYTES:,} bytes")
     try:
         record = json.loads(line)
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
-        raise ValueError(f"not valid JSON: {exc}") from exc
+        raise ValueError(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        # json's C scanner gives up past Python's recursion limit: a hostile or broken line.
+        raise ValueError("JSON nested too deeply") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"not a JSON object (a {type(record).__name__})")
+    return record
+
+
+def parse_bulk_line(line: str | bytes) -> Paper:
+    """Parse one JSON line of bulk metadata. Raises ValueError for a malformed line."""
+    record = load_record(line)
     try:
         return paper_from_record(record)
     except (KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -154,13 +175,19 @@ def iter_bulk(path: str | Path) -> Iterator[tuple[int, Paper | Exception]]:
         lineno = 0
         while True:
             try:
-                line = fh.readline()
+                line = fh.readline(MAX_LINE_BYTES + 1)
+                too_long = len(line) > MAX_LINE_BYTES and not line.endswith(b"\n")
+                while too_long and (more := fh.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
+                    pass  # skip the rest of an over-long line, a slice at a time
             except (OSError, EOFError) as exc:  # truncated or corrupt compressed stream
                 yield lineno + 1, exc
                 return
             if not line:
                 return
             lineno += 1
+            if too_long:
+                yield lineno, ValueError(f"line longer than {MAX_LINE_BYTES:,} bytes")
+                continue
             if not line.strip():
                 continue
             try:

@@ -28,6 +28,8 @@ import httpx
 
 from .. import __version__
 from ..errors import ConfigError, FetchError
+from ..net import ARXIV_MAX_BYTES, ERROR_BODY_BYTES, BodyTooLarge, CorruptBody, DeadlineExceeded, read_bounded, scrub, with_body
+from ..net.bounded import ACCEPT_ENCODING
 
 __all__ = [
     "ATOM",
@@ -146,6 +148,8 @@ class PoliteClient:
         backoff_max: float = 60.0,
         jitter: float = 1.0,
         max_retry_after: float = 600.0,
+        max_bytes: int = ARXIV_MAX_BYTES,
+        deadline: float = 300.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -155,6 +159,13 @@ class PoliteClient:
             raise ConfigError("min_interval must be >= 0 and timeouts > 0")
         if max_attempts < 1:
             raise ConfigError("max_attempts must be at least 1")
+        if max_bytes < 1 or not 0 < deadline < 86_400:
+            raise ConfigError("max_bytes must be positive and deadline between 0 and a day")
+        # Every response is read streamed, at most ``max_bytes`` once decoded, and must be
+        # complete within ``deadline`` seconds of the request (the read timeout alone lets a
+        # server that drips a byte a second hold us for ever).
+        self.max_bytes = int(max_bytes)
+        self.deadline = float(deadline)
         self.min_interval = float(min_interval)
         self.max_attempts = max_attempts
         self.max_retry_seconds = float(max_retry_seconds)
@@ -170,7 +181,8 @@ class PoliteClient:
         self._last_done: dict[str, float] = {}  # gate key -> clock() when its last request ended
         self._stats: dict[str, dict[str, int]] = {}
         self._client = httpx.Client(
-            headers={"User-Agent": self.user_agent},
+            # Only what net.bounded can inflate within its cap (not br or zstd).
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             # arXiv: one connection at a time. The lock already serialises; this makes sure
             # the pool never opens a second socket behind our back.
@@ -232,7 +244,13 @@ class PoliteClient:
                     self._sleep(wait)
             self._count(host, "requests")
             try:
-                response = self._client.send(request)  # not streamed: the body is read here
+                # Streamed, and read here within the cap and the deadline.
+                started = time.monotonic()
+                response = self._client.send(request, stream=True)
+                limit = self.max_bytes if response.is_success else ERROR_BODY_BYTES
+                body = read_bounded(response, limit=limit, deadline=started + self.deadline,
+                                    what=redact_url(request.url), truncate=not response.is_success)
+                response = with_body(response, body)
             finally:
                 last_done[key] = self._clock()
             return response
@@ -288,22 +306,29 @@ class PoliteClient:
                         validate(response)
                     return response
                 if status not in RETRY_STATUSES:
-                    raise BadStatus(
-                        f"HTTP {status} from {shown}", shown, status, response.text[:10_000]
-                    )
+                    # ``body`` is the service's raw text (at most ERROR_BODY_BYTES) for callers
+                    # to parse; a message made from it must go through net.scrub.
+                    raise BadStatus(f"HTTP {status} from {shown}", shown, status, response.text)
                 problem = f"HTTP {status}"
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
             except RetryableResponse as exc:
                 problem = f"unusable response: {exc}"
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            except httpx.HTTPError as exc:
+            except BodyTooLarge:
+                # The next answer would be as large: final, and said plainly.
                 self._fail(host)
-                raise FetchError(f"cannot fetch {shown}: {type(exc).__name__}: {exc}", shown) from exc
+                raise
+            except (DeadlineExceeded, CorruptBody) as exc:
+                # Too slow, or a corrupt compressed body: arXiv may do better next time.
+                problem = str(exc)
             except FetchError:
                 # BadStatus, too many redirects, or validate()'s own verdict: final.
                 self._fail(host)
                 raise
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                problem = f"{type(exc).__name__}: {scrub(exc)}" if str(exc) else type(exc).__name__
+            except httpx.HTTPError as exc:
+                self._fail(host)
+                raise FetchError(f"cannot fetch {shown}: {type(exc).__name__}: {scrub(exc)}", shown) from exc
 
             elapsed = self._clock() - started
             if attempt >= self.max_attempts and elapsed >= self.max_retry_seconds:

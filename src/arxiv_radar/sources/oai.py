@@ -27,6 +27,7 @@ from xml.etree.ElementTree import Element
 
 import httpx
 
+from ..net import scrub
 from ..errors import ArxivAPIError, FeedParseError
 from ..model import Author, Paper, Version, parse_arxiv_id
 from .fields import collapse, local_name, optional, parse_xml, rfc2822_utc, split_authors, unique_categories
@@ -255,7 +256,8 @@ def _raise_errors(root: Element, url: str) -> bool:
     if all(code == "noRecordsMatch" for code in codes):
         return True
     first = next(e for e, c in zip(errors, codes) if c != "noRecordsMatch")
-    raise OAIError((first.get("code") or "unknown").strip(), collapse(first.text), url)
+    # The server's own words: kept short, without URLs or tokens (net.scrub).
+    raise OAIError(scrub((first.get("code") or "unknown").strip(), 60), scrub(collapse(first.text)), url)
 
 
 def parse_list_records(data: bytes, url: str = "") -> OAIPage:

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import MissingStore, StoreError
+from ..errors import MissingStore, StoreError, current_store, environment_error
 
 __all__ = ["connect", "migrations", "schema_version", "transaction", "LATEST_VERSION"]
 
@@ -34,6 +34,9 @@ def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False,
             must_exist: bool = False) -> sqlite3.Connection:
     """Open (creating it unless ``must_exist`` or ``readonly``) and migrate the store at ``path``."""
     path = Path(path)
+    current_store.set(str(path))
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not a store file; point `database` (or --db) at a file")
     if (readonly or must_exist) and not path.exists():
         raise MissingStore(f"{path}: no such database (check --db or the config's `database`; "
                            "`arxiv-radar run` creates it)")
@@ -52,7 +55,8 @@ def connect(path: str | Path, *, migrate: bool = True, readonly: bool = False,
         version = schema_version(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{path}: not a readable arxiv-radar database ({exc})") from exc
+        # One line naming the file and what to do (errors.environment_error words them all).
+        raise StoreError(str(environment_error(exc))) from None
     if version > LATEST_VERSION:
         conn.close()
         raise StoreError(
