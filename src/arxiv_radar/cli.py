@@ -544,8 +544,9 @@ def rank_cmd(config_path: str, db_path: str | None, topic: str | None, since: da
     """
     import json
 
-    from . import calendar, pipeline
-    from .lock import store_lock
+    from . import pipeline
+    from .harvest import calendar
+    from .ops.lock import store_lock
     from .rank import rank
     from .rank.listing import ranked, why_text
 
@@ -575,7 +576,7 @@ def rank_cmd(config_path: str, db_path: str | None, topic: str | None, since: da
         click.echo(json.dumps([r.as_dict() for r in papers], ensure_ascii=False, indent=1))
         return
     for r in papers:
-        click.echo(f"{r.score:.3f}  {r.paper.id}  {r.paper.published:%Y-%m-%d}  [{r.topic}]  {r.paper.title}")
+        click.echo(f"{r.score:.3f}  {r.paper.id}  {r.paper.published:%Y-%m-%d}  [{r.topic}]  {' '.join(r.paper.title.split())}")
         why = why_text(r.why)
         if why:
             click.echo(f"       {why}")

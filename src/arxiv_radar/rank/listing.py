@@ -21,7 +21,7 @@ class RankedPaper:
     def as_dict(self) -> dict:
         p = self.paper
         return {"id": p.id, "topic": self.topic, "score": self.score, "why": self.why,
-                "title": p.title, "published": p.published.date().isoformat(),
+                "title": " ".join(p.title.split()), "published": p.published.date().isoformat(),
                 "url": f"https://arxiv.org/abs/{p.id}"}
 
 
