@@ -7,6 +7,7 @@ second, smaller TF-IDF block, so "a paper by someone I read" and "a paper in my 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,17 +18,25 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model import Paper
 
-__all__ = ["Features", "build_features", "paper_text", "meta_tokens", "author_key"]
+__all__ = ["Features", "build_features", "paper_text", "embed_text", "meta_tokens", "author_key"]
 
 # Weight of the author/category block against the words (both blocks are L2-normalized rows).
 META_WEIGHT = 0.5
 MAX_WORD_FEATURES = 60_000
+EMBED_CHARS = 600
 
 
 def paper_text(p: Paper) -> str:
     return f"{p.title}. {p.abstract}"
 
 
+def embed_text(p: Paper) -> str:
+    """What the sentence model reads: the title and the abstract's opening (an average of word
+    vectors gains little from the tail, and tokenizing it is most of the model's time)."""
+    return f"{p.title}. {p.abstract[:EMBED_CHARS]}"
+
+
+@functools.lru_cache(maxsize=65536)
 def author_key(name: str) -> str:
     """"Kaiming He" and "K. He" -> "he_k": last name and first initial, ASCII, lower case."""
     text = unicodedata.normalize("NFKD", name)

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from ..model import Paper
 from . import embed as _embed
-from .features import author_key, build_features, paper_text
+from .features import author_key, build_features, embed_text
 
 __all__ = ["METHODS", "Scored", "resolve_method", "method_version", "score_papers", "recency_weights"]
 
@@ -99,9 +99,14 @@ def _label(term: str, paper: Paper) -> str:
     return term
 
 
-def _top_terms(contrib: sp.csr_matrix, names: np.ndarray, paper: Paper) -> list[str]:
-    row = contrib.tocoo()
-    pairs = sorted(((v, names[c]) for c, v in zip(row.col, row.data) if v > 0), key=lambda t: (-t[0], t[1]))
+def _top_terms(values: np.ndarray, columns: np.ndarray, names: np.ndarray, paper: Paper) -> list[str]:
+    """The terms that pushed this paper up most (positive contributions), best first."""
+    keep = values > 0
+    values, columns = values[keep], columns[keep]
+    if len(values) > 4 * WHY_TERMS:
+        top = np.argpartition(-values, 4 * WHY_TERMS)[: 4 * WHY_TERMS]
+        values, columns = values[top], columns[top]
+    pairs = sorted(zip(values.tolist(), names[columns].tolist()), key=lambda t: (-t[0], t[1]))
     out: list[str] = []
     for _, term in pairs:
         label = _label(term, paper)
@@ -115,7 +120,10 @@ def _top_terms(contrib: sp.csr_matrix, names: np.ndarray, paper: Paper) -> list[
 
 
 def _nearest(sim_row: np.ndarray, positives: list[Paper], own_id: str) -> list[dict]:
-    order = [i for i in np.argsort(-sim_row, kind="stable") if positives[i].id != own_id][:WHY_LIBRARY]
+    k = min(len(sim_row), WHY_LIBRARY + 1)
+    best = np.argpartition(-sim_row, k - 1)[:k] if len(sim_row) > k else np.arange(len(sim_row))
+    best = sorted(best.tolist(), key=lambda i: (-sim_row[i], i))
+    order = [i for i in best if positives[i].id != own_id][:WHY_LIBRARY]
     return [{"id": positives[i].id, "title": " ".join(positives[i].title.split())[:160]}
             for i in order if sim_row[i] > 0]
 
@@ -146,7 +154,7 @@ def score_papers(
     X = feats.matrix
     emb = None
     if "embed" in method:
-        emb = _embed.embed_texts([paper_text(p) for p in everyone])
+        emb = _embed.embed_texts([embed_text(p) for p in everyone])
 
     pos_rows = [index[p.id] for p in positives]
     cand_rows = [index[p.id] for p in candidates]
@@ -165,8 +173,8 @@ def score_papers(
                    else (words[cand_rows] @ words[bad_rows].T).toarray())
             sims = sims - 0.5 * bad.mean(axis=1)
         scores = np.clip((sims + 1.0) / 2.0 if emb is not None else sims, 0.0, 1.0)
-        centroid = sp.csr_matrix(np.asarray(X[pos_rows].T @ weights).ravel() / weights.sum())
-        contribs = [X[r].multiply(centroid) for r in cand_rows]
+        centroid = np.asarray(X[pos_rows].T @ weights).ravel() / weights.sum()
+        contribs = X[cand_rows].multiply(centroid[np.newaxis, :]).tocsr()
     else:
         from sklearn.linear_model import LogisticRegression
 
@@ -178,15 +186,18 @@ def score_papers(
         y = np.array([1] * len(pos_rows) + [0] * (len(bad_rows) + len(neg_rows)))
         w = np.concatenate([weights / weights.mean(), np.full(len(bad_rows), DISLIKE_WEIGHT),
                             np.ones(len(neg_rows))])
-        clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=0, max_iter=1000)
+        # The dual problem: far fewer training papers than TF-IDF columns, so it converges faster.
+        clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True,
+                                 random_state=0, max_iter=1000)
         clf.fit(X[rows], y, sample_weight=w)
         scores = clf.predict_proba(X[cand_rows])[:, 1]
-        coef = sp.csr_matrix(clf.coef_.ravel()[: feats.matrix.shape[1]])
-        contribs = [feats.matrix[r].multiply(coef) for r in cand_rows]
+        coef = clf.coef_.ravel()[: feats.matrix.shape[1]]
+        contribs = feats.matrix[cand_rows].multiply(coef[np.newaxis, :]).tocsr()
 
     out = []
     for k, p in enumerate(candidates):
         why = {"method": method, "library": _nearest(lib_sim[k], positives, p.id),
-               "terms": _top_terms(contribs[k].tocsr(), feats.names, p)}
+               "terms": _top_terms(contribs.data[contribs.indptr[k]:contribs.indptr[k + 1]],
+                                   contribs.indices[contribs.indptr[k]:contribs.indptr[k + 1]], feats.names, p)}
         out.append(Scored(p.id, round(float(scores[k]), 4), why))
     return out
