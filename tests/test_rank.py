@@ -330,3 +330,27 @@ def test_the_daily_run_ranks_between_match_and_render(tmp_path):
     for topic in ("ForgeryDetection", "MLLM"):
         scores = [p["score"] for p in body["papers"] if p["topics"][0] == topic]
         assert scores == sorted(scores, reverse=True) and len(scores) == 3
+
+
+def test_a_liked_paper_the_store_lacks_is_fetched_and_counts(tmp_path):
+    from arxiv_radar.model import Author, Paper
+
+    config = load_config(make_project(tmp_path, library=None))
+    asked = []
+
+    def fetch(ids):
+        asked.append(list(ids))
+        return [Paper(id="2503.00001", title="Detecting audio deepfakes with prosody",
+                      abstract="Speech deepfake detection from pitch and rhythm.", authors=(Author("A. Person"),),
+                      categories=("cs.SD",), primary_category="cs.SD")]
+
+    with Store.open(config.path_of("database")) as store:
+        store.set_feedback(["2503.00001"], 1)
+        report = rank(store, config, fetch=fetch, day=DAY)
+        assert asked == [["2503.00001"]] and report.fetched == ["2503.00001"]
+        assert report.topics["ForgeryDetection"].likes == 1
+        assert len(store.scores_for("ForgeryDetection")) == 10
+        # Stored quietly: no "new" event, so no feed or digest lists it.
+        assert store.conn.execute("SELECT count(*) FROM events WHERE paper_id = '2503.00001'").fetchone()[0] == 0
+        rank(store, config, fetch=fetch, day=DAY)
+        assert len(asked) == 1  # stored now: not asked again

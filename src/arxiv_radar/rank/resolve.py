@@ -18,7 +18,7 @@ from .library import LibraryEntry, Problem, normalize_title
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Resolved", "resolve"]
+__all__ = ["Resolved", "resolve", "fetch_missing"]
 
 # ids -> papers found (fetched from arXiv); raises on a failed request.
 Fetcher = Callable[[list[str]], Iterable[Paper]]
@@ -54,22 +54,29 @@ def _by_title(store: Store, titles: set[str]) -> dict[str, str]:
     return out
 
 
-def resolve(store: Store, entries: list[LibraryEntry], *, fetch: Fetcher | None = None,
-            day: date | None = None) -> Resolved:
-    result = Resolved()
-    ids = {e.arxiv_id for e in entries if e.arxiv_id}
+def fetch_missing(store: Store, ids: set[str], fetch: Fetcher | None, day: date | None) -> tuple[set[str], list[str]]:
+    """(the ids now stored, the ids fetched): missing ones come through ``fetch`` (None: none)."""
     known = set(store.get_papers(ids)) if ids else set()
     missing = sorted(ids - known)
-    if missing and fetch is not None:
-        try:
-            got = [p for p in fetch(missing) if p.id in ids]
-        except Exception as exc:  # a failed fetch leaves them unresolved for now, never fails the run
-            log.warning("library: could not fetch %d paper(s) from arXiv: %s", len(missing), exc)
-            got = []
-        if got:
-            store.upsert_papers(got, day or date.today(), origin="snapshot")
-            result.fetched = sorted(p.id for p in got)
-            known |= set(result.fetched)
+    if not missing or fetch is None:
+        return known, []
+    try:
+        got = [p for p in fetch(missing) if p.id in ids]
+    except Exception as exc:  # a failed fetch leaves them unresolved for now, never fails the run
+        log.warning("library: could not fetch %d paper(s) from arXiv: %s", len(missing), exc)
+        return known, []
+    if got:
+        store.upsert_papers(got, day or date.today(), origin="snapshot")
+    fetched = sorted(p.id for p in got)
+    return known | set(fetched), fetched
+
+
+def resolve(store: Store, entries: list[LibraryEntry], *, fetch: Fetcher | None = None,
+            day: date | None = None, also: set[str] = frozenset()) -> Resolved:
+    """``also``: more ids to fetch when missing (liked and disliked papers), in the same requests."""
+    result = Resolved()
+    ids = {e.arxiv_id for e in entries if e.arxiv_id}
+    known, result.fetched = fetch_missing(store, ids | set(also), fetch, day)
     dois = _by_doi(store, {e.doi for e in entries if e.doi and not (e.arxiv_id and e.arxiv_id in known)})
     titles = _by_title(store, {normalize_title(e.title) for e in entries
                                if e.title and not (e.arxiv_id and e.arxiv_id in known)

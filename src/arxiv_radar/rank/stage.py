@@ -125,7 +125,9 @@ def rank(store: Store, config, *, fetch: Fetcher | None = None, day: date | None
     all_entries = [e for entries, _ in files.values() for e in entries]
     report.entries = len(all_entries)
     report.problems = [str(p) for _, problems in files.values() for p in problems]
-    resolved = resolve(store, all_entries, fetch=fetch, day=day) if all_entries else Resolved()
+    # Liked or disliked papers the store lacks (liked from a link) come in the same requests.
+    rated = {r[0] for r in store.conn.execute("SELECT DISTINCT paper_id FROM feedback")}
+    resolved = resolve(store, all_entries, fetch=fetch, day=day, also=rated) if all_entries or rated else Resolved()
     report.fetched = resolved.fetched
     report.problems += [str(p) for p in resolved.unresolved]
 
