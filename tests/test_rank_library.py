@@ -184,3 +184,15 @@ def test_id_and_title_helpers():
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_doctor_reports_library_files(tmp_path):
+    from arxiv_radar.ops.doctor import doctor
+
+    (tmp_path / "lib.txt").write_text("2502.20225\nnonsense\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        "topics: {A: {query: 'ti:x'}}\nlibrary: [lib.txt, missing.bib]\n", encoding="utf-8")
+    result = doctor(tmp_path / "config.yaml", offline=True, db_path=tmp_path / "none.sqlite")
+    lib = {c.name: c for c in result.checks if c.area == "library"}
+    assert lib[str(tmp_path / "lib.txt")].status == "warn" and "1 entries, 1 unreadable" in lib[str(tmp_path / "lib.txt")].message
+    assert "cannot read the library file" in lib[str(tmp_path / "missing.bib")].message
