@@ -23,7 +23,7 @@ __all__ = ["Features", "build_features", "paper_text", "embed_text", "meta_token
 # Weight of the author/category block against the words (both blocks are L2-normalized rows).
 META_WEIGHT = 0.5
 MAX_WORD_FEATURES = 60_000
-EMBED_CHARS = 600
+EMBED_CHARS = 300
 
 
 def paper_text(p: Paper) -> str:
