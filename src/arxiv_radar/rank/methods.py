@@ -150,11 +150,19 @@ def score_papers(
 
     everyone = _unique(list(positives) + disliked + negatives + list(candidates))
     index = {p.id: i for i, p in enumerate(everyone)}
-    feats = build_features(everyone)
-    X = feats.matrix
     emb = None
     if "embed" in method:
-        emb = _embed.embed_texts([embed_text(p) for p in everyone])
+        # The tokenizer is native code that releases the GIL: embed on the second core while
+        # this one builds the TF-IDF matrix.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(_embed.embed_texts, [embed_text(p) for p in everyone])
+            feats = build_features(everyone)
+            emb = pending.result()
+    else:
+        feats = build_features(everyone)
+    X = feats.matrix
 
     pos_rows = [index[p.id] for p in positives]
     cand_rows = [index[p.id] for p in candidates]
