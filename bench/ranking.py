@@ -3,7 +3,7 @@ arxiv-sanity's, on real arXiv metadata with a time split.
 
     .venv/bin/python bench/ranking.py [--quick] [--json OUT]
 
-Data (bench/data/, provenance in PROVENANCE.tsv; nothing is read from outside the project):
+Data (the project's recorded real data in tests/fixtures/, sources in tests/fixtures/PROVENANCE.tsv):
 
 - A. cv-arxiv-daily's database of 2025-03-01: 3,949 real papers (2021-08 .. 2025-02) with
   title, first author, date and one or more of 6 topic labels (SLAM, SFM, Visual Localization,
@@ -65,7 +65,7 @@ from arxiv_radar.rank.methods import recency_weights, score_papers  # noqa: E402
 from arxiv_radar.rank.stage import NEGATIVES  # noqa: E402
 from arxiv_radar.sources.bulk import parse_bulk_line  # noqa: E402
 
-DATA = HERE / "data"
+FIXTURES = HERE.parent / "tests" / "fixtures"
 SPLITS = [date(2023, 9, 1), date(2024, 1, 1), date(2024, 5, 1), date(2024, 9, 1)]
 WINDOW = timedelta(weeks=6)
 K_NDCG, K_P, K_R = 10, 20, 50
@@ -77,7 +77,7 @@ K_NDCG, K_P, K_R = 10, 20, 50
 def load_cv_daily() -> tuple[dict[str, Paper], dict[str, set[str]]]:
     papers: dict[str, Paper] = {}
     labels: dict[str, set[str]] = defaultdict(set)
-    for topic, _key, row in read_legacy_json(DATA / "cv-arxiv-daily-2025-03-01.json"):
+    for topic, _key, row in read_legacy_json(FIXTURES / "cv-arxiv-daily" / "2025-03-01" / "docs" / "cv-arxiv-daily.json"):
         if isinstance(row, Exception):
             continue
         p = paper_from_legacy(row)
@@ -87,7 +87,7 @@ def load_cv_daily() -> tuple[dict[str, Paper], dict[str, set[str]]]:
 
 
 def load_snapshot150() -> list[Paper]:
-    lines = (DATA / "kaggle-arxiv-metadata-snapshot-first150.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (FIXTURES / "bulk" / "kaggle-arxiv-metadata-snapshot-first150.jsonl").read_text(encoding="utf-8").splitlines()
     return [parse_bulk_line(line) for line in lines if line.strip()]
 
 
