@@ -29,7 +29,7 @@ from .features import author_key, build_features, embed_text
 __all__ = ["METHODS", "Scored", "resolve_method", "method_version", "score_papers", "recency_weights"]
 
 METHODS = ("auto", "svm", "embed")
-# Inverse regularization of the classifier; with balanced classes, 1.0 was best on the bench.
+# Inverse regularization of the classifier: scikit-learn's default, set once, not tuned on the bench.
 C = 1.0
 # Embedding columns against the TF-IDF block in ``svm+embed``.
 EMBED_WEIGHT = 0.5
