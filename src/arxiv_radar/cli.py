@@ -563,3 +563,121 @@ def search_cmd(query: str, config_path: str | None, db_path: str | None, topic: 
         click.echo(f"{p.id}  {p.published:%Y-%m-%d}  {p.title}  ({p.first_author}{' et al.' if len(p.authors) > 1 else ''})")
     if not papers:
         click.echo("no papers found", err=True)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def _store_path(config_path: str | None, db_path: str | None):
+    """(config or None, store path): the config's topics and database when there is a config."""
+    config = None
+    if config_path or not db_path:
+        if config_path or Path("config.yaml").exists():
+            config = _load_config(config_path or "config.yaml")
+    path = db_path or (str(config.path_of("database")) if config else "arxiv-radar.sqlite")
+    return config, path
+
+
+@main.command("rank")
+@config_option
+@db_option
+@click.option("--topic", "topic", default=None, metavar="NAME", help="Only this topic.")
+@click.option("--since", callback=_parse_day, metavar="YYYY-MM-DD", help="Only papers first published on or after this day.")
+@click.option("--until", callback=_parse_day, metavar="YYYY-MM-DD", help="Only papers first published on or before this day.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100_000), help="How many papers.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list: id, topic, score, why (and title, published, url).")
+@click.option("--offline", is_flag=True, help="Do not fetch library papers missing from the store.")
+@date_option
+@_handle_errors
+def rank_cmd(config_path: str, db_path: str | None, topic: str | None, since: date | None, until: date | None,
+             limit: int, as_json: bool, offline: bool, day: date | None) -> None:
+    """Score your topics' papers by your library and likes, and print them best first.
+
+    Scores are kept in the store (recomputed only when the library, the likes or the method
+    change); digests, webhooks and the site use them. Library papers missing from the store are
+    fetched from arXiv unless --offline.
+    """
+    import json
+
+    from . import pipeline
+    from .harvest import calendar
+    from .ops.lock import store_lock
+    from .rank import rank
+    from .rank.listing import ranked, why_text
+
+    config = _load_config(config_path)
+    if topic is not None and topic not in config.topics:
+        raise click.BadParameter(f"no topic {topic!r} in {config_path} (topics: {', '.join(config.topics)})",
+                                 param_hint="--topic")
+    topics = [topic] if topic else list(config.topics)
+    with store_lock(db_path or config.path_of("database"), command="rank"):
+        with pipeline.open_store(config, db_path, must_exist=True) as store:
+            client = None
+            try:
+                fetch = None
+                if not offline:
+                    from .sources import PoliteClient
+
+                    client = PoliteClient(min_interval=config.request_interval, contact=config.contact_email)
+                    fetch = pipeline.library_fetcher(config, client)
+                report = rank(store, config, fetch=fetch, day=day or calendar.today(), topics=topics)
+            finally:
+                if client is not None:
+                    client.close()
+            papers = ranked(store, topics, since=since, until=until, limit=limit)
+    for line in report.lines():
+        click.echo(line, err=True)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in papers], ensure_ascii=False, indent=1))
+        return
+    for r in papers:
+        click.echo(f"{r.score:.3f}  {r.paper.id}  {r.paper.published:%Y-%m-%d}  [{r.topic}]  {' '.join(r.paper.title.split())}")
+        why = why_text(r.why)
+        if why:
+            click.echo(f"       {why}")
+    if not papers:
+        click.echo("no scored papers: give a `library:` in the config or like a paper (arxiv-radar like ID)", err=True)
+
+
+def _feedback_ids(ids: tuple[str, ...]) -> list[str]:
+    from .model import parse_arxiv_id
+
+    out = []
+    for text in ids:
+        try:
+            out.append(parse_arxiv_id(text)[0])
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is not an arXiv id or arXiv URL", param_hint="ID")
+    return list(dict.fromkeys(out))
+
+
+def _feedback_command(name: str, value: int | None, doc: str):
+    @main.command(name, help=doc)
+    @click.argument("ids", nargs=-1, required=True, metavar="ID...")
+    @store_config_option
+    @db_option
+    @click.option("--topic", default="", metavar="NAME", help="Only for this topic (default: every topic).")
+    @_handle_errors
+    def command(ids: tuple[str, ...], config_path: str | None, db_path: str | None, topic: str) -> None:
+        from .store import Store
+
+        pids = _feedback_ids(ids)
+        config, path = _store_path(config_path, db_path)
+        if topic and config is not None and topic not in config.topics:
+            raise click.BadParameter(f"no topic {topic!r} (topics: {', '.join(config.topics)})", param_hint="--topic")
+        with Store.open(path) as store:
+            if value is None:
+                n = store.clear_feedback(pids, topic=topic)
+                click.echo(f"forgot {n} of {len(pids)} like(s)/dislike(s){f' for {topic}' if topic else ''}")
+            else:
+                store.set_feedback(pids, value, topic=topic)
+                verb = "liked" if value > 0 else "disliked"
+                click.echo(f"{verb} {len(pids)} paper(s){f' for {topic}' if topic else ''}; "
+                           "the next run, render or `arxiv-radar rank` re-ranks")
+
+    return command
+
+
+like = _feedback_command("like", 1, "Mark papers you want more of: they and papers like them rank higher.")
+dislike = _feedback_command("dislike", -1, "Mark papers as not interesting: they and papers like them rank lower.")
+unlike = _feedback_command("unlike", None, "Forget your like or dislike of papers.")

@@ -1,4 +1,4 @@
-"""The daily run, stage by stage: plan -> harvest -> store -> match -> enrich -> summarize -> render -> deliver.
+"""The daily run, stage by stage: plan -> harvest -> store -> match -> rank -> enrich -> summarize -> render -> deliver.
 
 The one place that strings the stages together. Each stage reads what the one before wrote to
 the store, so `render`, `links` and `backfill` can run alone.
@@ -56,11 +56,12 @@ class RunReport:
     links: dict = field(default_factory=dict)
     delivery: dict = field(default_factory=dict)
     summaries: dict = field(default_factory=dict)  # empty when `summaries:` is off
+    ranking: dict = field(default_factory=dict)
     seconds: float = 0.0
     status: str = "ok"  # ok | partial | failed
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "command": self.command,
             "day": self.day.isoformat(),
             "announcements": self.announcements,
@@ -80,6 +81,9 @@ class RunReport:
             "seconds": round(self.seconds, 3),
             "status": self.status,
         }
+        if self.ranking:  # only when a library or a like asked for ranking
+            out["ranking"] = self.ranking
+        return out
 
 
 def open_store(config, db_path: str | Path | None, *, must_exist: bool = False) -> Store:
@@ -156,6 +160,38 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         report.failures.append((step.name, "came back empty on an announcement day although earlier announcements had papers"))
         failed_units.update(step.units)
     return result.complete and not empty, plan.units, failed_units
+
+
+def library_fetcher(config, client: PoliteClient, api_url: str | None = None):
+    """Library papers missing from the store, fetched by id through the polite client."""
+    from .sources.arxiv_api import ArxivAPI
+
+    api = ArxivAPI(client, api_url or config.api_url, config.max_results)
+    return lambda ids: list(api.fetch_ids(ids))
+
+
+def _wants_ranking(store: Store, config) -> bool:
+    if config.library or any(t.library for t in config.topics.values()):
+        return True
+    return store.conn.execute("SELECT 1 FROM feedback LIMIT 1").fetchone() is not None \
+        or store.conn.execute("SELECT 1 FROM scores LIMIT 1").fetchone() is not None
+
+
+def _rank(store: Store, config, day: date, fetch=None) -> dict:
+    """Scores for the matches; a failure here is reported and never fails the run (papers stay
+    unscored and are listed newest first)."""
+    if not _wants_ranking(store, config):
+        return {}
+    from .rank import rank
+
+    try:
+        result = rank(store, config, fetch=fetch, day=day)
+    except Exception as exc:
+        log.warning("ranking skipped: %s", exc)
+        return {"error": str(exc)}
+    for line in result.lines():
+        log.info("rank: %s", line)
+    return result.as_dict()
 
 
 def _enrich(store: Store, config, day: date) -> dict:
@@ -243,6 +279,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
             report.notes.append(f"{unit} held back: the next run asks for it again from "
                                 f"{units[unit]:%Y-%m-%d %H:%M} UTC; the other topics moved on")
         report.status = "ok" if complete else "partial"
+        report.ranking = _rank(store, config, report.day, library_fetcher(config, client, api_url))
         report.links = _enrich(store, config, report.day)
         # After matching (and ranking): only the papers the outputs list are summarised.
         report.summaries = _summarize(store, config, report.day)
@@ -277,4 +314,5 @@ def render(config, *, day: date, db_path=None, style: str | None = None) -> list
     empty one would blank every output."""
     with open_store(config, db_path, must_exist=True) as store:
         rematch_changed_topics(store, config.topics, day)
+        _rank(store, config, day)  # local only: a library paper not stored yet waits for the next run
         return publish(config, store, day, style=style).written

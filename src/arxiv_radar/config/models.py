@@ -33,7 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import QuerySyntaxError
 
-__all__ = ["Config", "Topic", "EnrichConfig", "EmailConfig", "WebhookConfig", "SummariesConfig",
+__all__ = ["Config", "Topic", "RankConfig", "EnrichConfig", "EmailConfig", "WebhookConfig", "SummariesConfig",
            "SUMMARY_FIELDS", "PATH_KEYS", "ENV_OVERRIDES", "MIN_DAY", "MAX_DAY", "path_clash",
            "db_flag_clash"]
 
@@ -173,6 +173,18 @@ class Topic(_Strict):
         default_factory=list,
         description="Phrases that drop a paper from the topic even when it matches.",
     )
+    library: list[Path] | None = Field(
+        default=None,
+        description=(
+            "This topic's own library files (replacing the global `library`); [] ranks this "
+            "topic by likes only."
+        ),
+    )
+
+    @field_validator("library", mode="before")
+    @classmethod
+    def _one_or_many_files(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     _name: str = PrivateAttr(default="")
     _ast: Any = PrivateAttr(default=None)
@@ -271,6 +283,27 @@ class EnrichConfig(_Strict):
     github_stars: bool = Field(default=False, description="Look up GitHub star counts of code links.")
     time_budget: float = Field(
         default=60, ge=0, le=86_400, description="Seconds enrichment may take per run before it stops (at most a day)."
+    )
+
+
+class RankConfig(_Strict):
+    """How matched papers are ranked for you (only when there is a library or a like)."""
+
+    method: Literal["auto", "svm", "embed"] = Field(
+        default="auto",
+        description=(
+            "auto (the best installed: svm with embeddings when the [embed] extra is installed, "
+            "else svm), svm (TF-IDF and a linear classifier) or embed (similarity of sentence "
+            "embeddings; needs the [embed] extra)."
+        ),
+    )
+    top: int | None = Field(
+        default=None, ge=1,
+        description="Digests and webhooks list at most this many papers per topic, best first.",
+    )
+    min_score: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Digests and webhooks leave out scored papers below this score (0 to 1).",
     )
 
 
@@ -601,10 +634,27 @@ class Config(_Strict):
     summaries: SummariesConfig | None = Field(
         default=None, description="AI summaries from an OpenAI-compatible endpoint; off when absent."
     )
+    library: list[Path] = Field(
+        default_factory=list,
+        description=(
+            "Files listing what you read, to rank papers by: BibTeX (Zotero, JabRef, Google "
+            "Scholar), CSL-JSON (Zotero), or text with one arXiv id or URL per line."
+        ),
+    )
+    rank: RankConfig = Field(default_factory=RankConfig, description="Ranking by your library and likes.")
+    sort: Literal["date", "relevance"] = Field(
+        default="date",
+        description="Order of the README tables: date (newest first) or relevance (your scores, best first).",
+    )
 
     _config_path: Path | None = PrivateAttr(default=None)
     _config_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _warnings: list[str] = PrivateAttr(default_factory=list)
+
+    @field_validator("library", mode="before")
+    @classmethod
+    def _library_files(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("api_url", "oai_url", "rss_url", "hf_url")
     @classmethod
@@ -654,6 +704,8 @@ class Config(_Strict):
             if value is not None:
                 # object.__setattr__: no re-validation, and the model is not frozen anyway.
                 object.__setattr__(self, key, (base / Path(value).expanduser()).resolve())
+        for files in [self.library] + [t.library for t in self.topics.values() if t.library]:
+            files[:] = [(base / Path(f).expanduser()).resolve() for f in files]
         if self.show_badge is None:
             self.show_badge = bool(self.user_name and self.repo_name)
         clash = path_clash(self)

@@ -17,7 +17,7 @@ from datetime import date
 
 import httpx
 
-from ..render.digest import Digest, DigestItem, PaperEvent, site_url_for
+from ..render.digest import Digest, DigestItem, PaperEvent, reading_order, site_url_for
 from ..publish.views import paper_summaries, summary_key_for
 from ..render.view import Entry
 from ..store import Store
@@ -69,9 +69,12 @@ class DeliveryReport:
 
 
 def build_digest(store: Store, topics: list[str], pending: Pending, day: date, site_url: str | None,
-                 summary_key: SummaryKey | None = None) -> Digest:
+                 summary_key: SummaryKey | None = None, *, top: int | None = None,
+                 min_score: float | None = None) -> Digest:
     """The view of the pending papers: entries with code links (and AI summaries when
-    ``summary_key`` is given), their topics (config order)."""
+    ``summary_key`` is given), their topics (config order), their scores (rank/). ``top``
+    keeps the best N per topic, ``min_score`` drops scored papers below it; what they leave
+    out is counted in ``held_back``."""
     ids = pending.paper_ids
     papers = store.get_papers(ids)
     summaries = paper_summaries(store, ids, summary_key)
@@ -79,6 +82,7 @@ def build_digest(store: Store, topics: list[str], pending: Pending, day: date, s
     complete = store.authors_complete(ids)
     order = {t: i for i, t in enumerate(topics)}
     topics_of = store.topics_of(ids)
+    scores = {t: store.scores_for(t, ids) for t in topics}
     items = []
     for pid in ids:
         if pid not in papers:
@@ -95,8 +99,23 @@ def build_digest(store: Store, topics: list[str], pending: Pending, day: date, s
             authors_complete=complete.get(pid, True),
             summary=summaries.get(pid),
         )
-        items.append(DigestItem(entry, tuple(mine), event))
-    return Digest(day, tuple(items), tuple(topics), site_url)
+        scored = scores.get(mine[0], {}).get(pid)
+        items.append(DigestItem(entry, tuple(mine), event,
+                                score=scored.score if scored else None, why=scored.why if scored else None))
+    kept = _keep_best(items, top, min_score)
+    return Digest(day, tuple(kept), tuple(topics), site_url, held_back=len(items) - len(kept))
+
+
+def _keep_best(items: list[DigestItem], top: int | None, min_score: float | None) -> list[DigestItem]:
+    if top is None and min_score is None:
+        return items
+    by_topic: dict[str, list[DigestItem]] = {}
+    for item in items:
+        if min_score is not None and item.score is not None and item.score < min_score:
+            continue
+        by_topic.setdefault(item.topics[0], []).append(item)
+    keep = {id(i) for v in by_topic.values() for i in sorted(v, key=reading_order)[:top]}
+    return [i for i in items if id(i) in keep]
 
 
 def deliver(
@@ -117,6 +136,8 @@ def deliver(
     site = site_url or site_url_for(config.user_name, config.repo_name)
     topics = list(config.topics)
     key = summary_key_for(config)
+    rank_cfg = getattr(config, "rank", None)
+    best = (getattr(rank_cfg, "top", None), getattr(rank_cfg, "min_score", None))
 
     if config.email is not None and config.email.missing_env:
         _not_configured(report, EMAIL_CHANNEL, "e-mail", config.email.missing_env)
@@ -131,7 +152,7 @@ def deliver(
                 note += f"; refused: {', '.join(sorted(refused))}"
             return len(built.shown), note
 
-        _one_channel(report, store, topics, day, site, EMAIL_CHANNEL, ", ".join(cfg.to), send_email, key)
+        _one_channel(report, store, topics, day, site, EMAIL_CHANNEL, ", ".join(cfg.to), send_email, key, best)
 
     for i, hook in enumerate(config.webhooks):
         if hook.url is None:
@@ -143,7 +164,7 @@ def deliver(
             result = post_webhook(hook.url, body, client=http_client, sleep=sleep, backoff=webhook_backoff)
             return shown, f"HTTP {result.status_code} after {result.attempts} attempt(s)"
 
-        _one_channel(report, store, topics, day, site, channel_name(hook.url), redact(hook.url), send_hook, key)
+        _one_channel(report, store, topics, day, site, channel_name(hook.url), redact(hook.url), send_hook, key, best)
     return report
 
 
@@ -166,6 +187,7 @@ def _one_channel(
     target: str,
     send: Callable[[Digest], tuple[int, str]],
     summary_key: SummaryKey | None = None,
+    best: tuple[int | None, float | None] = (None, None),
 ) -> None:
     rep = ChannelReport(channel, target, "failed")
     report.channels.append(rep)
@@ -173,13 +195,15 @@ def _one_channel(
     sent = False
     try:
         pending = _log.pending(store.conn, channel, topics)
-        digest = build_digest(store, topics, pending, day, site, summary_key)
+        digest = build_digest(store, topics, pending, day, site, summary_key, top=best[0], min_score=best[1])
         if not digest.items:
             rep.status, rep.message = "nothing-new", "no papers since the last delivery"
             log.info("%s (%s): nothing new", channel, target)
             return
         rep.papers = len(digest.items)
         rep.shown, rep.message = send(digest)
+        if digest.held_back:
+            rep.message += f"; {digest.held_back} below rank.top/min_score left out"
         sent = True
         with store.transaction():
             _log.record_delivery(

@@ -18,7 +18,7 @@ import httpx
 
 from ..errors import FetchError
 from ..net import ERROR_BODY_BYTES, read_bounded, scrub
-from ..render.digest import Digest, DigestItem, clean_text, newest_first, safe_url
+from ..render.digest import Digest, DigestItem, clean_text, reading_order, safe_url
 from . import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,10 @@ def _first_author(item: DigestItem) -> str:
 
 
 def json_payload(digest: Digest) -> dict:
-    """Everything a script may want, newest first (at most JSON_MAX_PAPERS papers)."""
-    items = sorted(digest.items, key=newest_first)
+    """Everything a script may want, best-ranked then newest first (at most JSON_MAX_PAPERS papers).
+
+    Scored papers carry ``score`` and ``why`` (rank/); unranked ones have neither key."""
+    items = sorted(digest.items, key=reading_order)
     papers = []
     for item in items[:JSON_MAX_PAPERS]:
         p = item.entry.paper
@@ -136,6 +138,9 @@ def json_payload(digest: Digest) -> dict:
         )
         if item.entry.summary is not None:  # only with `summaries:`, so other payloads stay as they were
             papers[-1]["summary"] = _summary_object(item)
+        if item.score is not None:  # only when ranked (rank/), likewise
+            papers[-1]["score"] = item.score
+            papers[-1]["why"] = item.why or {}
     return {
         "source": "arxiv-radar",
         "day": digest.day.isoformat(),

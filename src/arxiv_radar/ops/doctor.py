@@ -43,7 +43,7 @@ _LONG_QUERY = 1500
 
 @dataclass(frozen=True)
 class Check:
-    area: str  # config, topic, store, templates, workflow, endpoint
+    area: str  # config, topic, library, store, templates, workflow, endpoint
     name: str
     status: Status
     message: str
@@ -91,6 +91,7 @@ def doctor(
         result.add("config", str(config_path), "warn", warning)
 
     _check_topics(config, result)
+    _check_library(config, result)
     if db_path:
         from ..config.models import db_flag_clash
 
@@ -159,6 +160,29 @@ def _check_topics(config: Any, result: DoctorResult) -> None:
                        f"API query is {len(quote(query))} characters once encoded; arXiv may refuse it")
         else:
             result.add("topic", name, "ok", query)
+
+
+def _check_library(config: Any, result: DoctorResult) -> None:
+    """Every library file readable, and how many of its entries cannot be used (never a failure:
+    a run ranks with what it can read)."""
+    from ..rank.library import read_file
+
+    files = list(dict.fromkeys(list(config.library) + [f for t in config.topics.values() for f in (t.library or [])]))
+    for path in files:
+        entries, problems = read_file(path)
+        if not entries and problems:
+            result.add("library", str(path), "warn", str(problems[0]))
+        elif problems:
+            result.add("library", str(path), "warn",
+                       f"{len(entries)} entries, {len(problems)} unreadable (first: {problems[0]})")
+        else:
+            result.add("library", str(path), "ok", f"{len(entries)} entries")
+    if files and config.rank.method == "embed":
+        from ..rank import embed
+
+        if not embed.available():
+            result.add("library", "rank.method", "fail",
+                       "embed needs the [embed] extra: pip install 'arxiv-radar[embed]'")
 
 
 # --------------------------------------------------------------------------- store

@@ -249,7 +249,32 @@ def report_lines(report: Any) -> list[str]:
     lines.extend(f"problem: {p}" for p in _problems(data))
     lines.extend(summary_lines(data.get("summaries")))
     lines.extend(f"note: {n}" for n in data.get("notes") or [])
+    lines.extend(ranking_lines(data))
     lines.extend(written_lines(data.get("written") or []))
+    return lines
+
+
+def ranking_lines(data: Mapping[str, Any]) -> list[str]:
+    """What the rank stage did (only when a library or a like asked for ranking)."""
+    ranking = data.get("ranking") or {}
+    if not ranking:
+        return []
+    if ranking.get("error"):
+        return [f"ranking skipped: {ranking['error']}"]
+    lines = []
+    for name, t in (ranking.get("topics") or {}).items():
+        if t.get("note"):
+            lines.append(f"ranking {name}: {t['note']}")
+        else:
+            lines.append(f"ranking {name}: {t.get('scored', 0)} scored, {t.get('kept', 0)} kept "
+                         f"({t.get('method', '')}; library {t.get('library', 0)}, {t.get('likes', 0)} liked, "
+                         f"{t.get('dislikes', 0)} disliked)")
+    fetched = ranking.get("fetched") or []
+    lines.append(f"library: {ranking.get('entries', 0)} entries, {len(fetched)} papers fetched from arXiv")
+    problems = ranking.get("problems") or []
+    lines.extend(f"library entry not used: {p}" for p in problems[:10])
+    if len(problems) > 10:
+        lines.append(f"library: {len(problems) - 10} more entries not used (see the report JSON)")
     return lines
 
 
@@ -303,6 +328,8 @@ def print_report(report: Any, console: Console | None = None) -> None:
         console.print(line, markup=False, highlight=False)
     for note in data.get("notes") or []:
         console.print(f"note: {note}", markup=False)
+    for line in ranking_lines(data):
+        console.print(line, markup=False, highlight=False)
     for line in written_lines(data.get("written") or []):
         console.print(line, markup=False, highlight=False)
 

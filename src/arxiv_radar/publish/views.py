@@ -61,6 +61,7 @@ def build_views(store: Store, topic_names: list[str], *, style: str = "seed",
         complete = store.authors_complete(ids)
         summaries = paper_summaries(store, ids, summary_key)
         legacy = legacy_rows(store.conn, name) if style == "cv-arxiv-daily" else {}
+        scores = store.scores_for(name)
         entries = []
         for pid in ids:
             if pid not in papers:
@@ -73,12 +74,15 @@ def build_views(store: Store, topic_names: list[str], *, style: str = "seed",
                     entry = Entry(entry.paper, link.url, "found", False)
                 entries.append(entry)
                 continue
+            scored = scores.get(pid)
             entries.append(Entry(
                 paper=papers[pid],
                 code_url=link.url,
                 code_status=link.status,
                 authors_complete=complete.get(pid, True),
                 summary=summaries.get(pid),
+                score=scored.score if scored else None,
+                why=scored.why if scored else None,
             ))
         if legacy:
             # cv-arxiv-daily keeps rows in the order it first wrote them; later papers follow.
@@ -148,6 +152,7 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
         archive_link_prefix=prefix,
         links=_links(config, readme_dir),
         page_links=_links(config, config.path_of("md_gitpage_path").parent),
+        sort=getattr(config, "sort", "date"),
     )
 
 

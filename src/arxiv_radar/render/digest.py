@@ -19,6 +19,8 @@ __all__ = [
     "clean_text",
     "entry_date",
     "is_updated",
+    "newest_first",
+    "reading_order",
     "safe_url",
     "site_url_for",
 ]
@@ -75,6 +77,9 @@ class DigestItem:
     entry: Entry
     topics: tuple[str, ...]
     event: PaperEvent | None = None
+    # The reader's relevance score under ``topics[0]`` (rank/), None when unranked.
+    score: float | None = None
+    why: dict | None = None
 
     @property
     def updated(self) -> bool:
@@ -97,6 +102,8 @@ class Digest:
     items: tuple[DigestItem, ...]
     topic_order: tuple[str, ...]
     site_url: str | None = None
+    # Papers left out by rank.top / rank.min_score (covered all the same: never sent later).
+    held_back: int = 0
 
     @property
     def new_count(self) -> int:
@@ -107,14 +114,23 @@ class Digest:
         return sum(1 for i in self.items if i.updated)
 
     def groups(self, items: tuple[DigestItem, ...] | list[DigestItem] | None = None) -> list[tuple[str, list[DigestItem]]]:
-        """``items`` (default: all) by their first topic, in config order, newest first within."""
+        """``items`` (default: all) by their first topic, in config order; within, by score (when
+        ranked), then newest first."""
         items = self.items if items is None else items
         by_topic: dict[str, list[DigestItem]] = {t: [] for t in self.topic_order}
         for item in items:
             by_topic.setdefault(item.topics[0], []).append(item)
-        return [(t, sorted(v, key=newest_first)) for t, v in by_topic.items() if v]
+        return [(t, sorted(v, key=reading_order)) for t, v in by_topic.items() if v]
 
 
 def newest_first(item: DigestItem) -> tuple:
     # Negated timestamp, then id descending via a reversed key: deterministic for ties.
     return (-item.date.timestamp(), tuple(-ord(c) for c in item.entry.paper.id))
+
+
+def reading_order(item: DigestItem) -> tuple:
+    """Scored papers first, best first; then the unscored, newest first (so without ranking
+    this is exactly ``newest_first``)."""
+    if item.score is None:
+        return (1, 0.0) + newest_first(item)
+    return (0, -item.score) + newest_first(item)

@@ -2,7 +2,7 @@
 
 Papers are grouped by topic (config order) and listed once, under their first topic, with
 "also in: X, Y" for the others. The whole encoded message stays under ``max_bytes`` (Gmail
-clips messages past about 102 KB): when everything does not fit, the newest papers that fit
+clips messages past about 102 KB): when everything does not fit, the best-ranked (else newest) papers that fit
 are listed and the rest are counted ("N more papers") with a link to the site.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from .digest import Digest, DigestItem, clean_text, newest_first, safe_url
+from .digest import Digest, DigestItem, clean_text, reading_order, safe_url
 
 __all__ = ["MAX_BYTES", "DigestEmail", "build_email", "template_env"]
 
@@ -133,9 +133,9 @@ def build_email(
     max_bytes: int = MAX_BYTES,
     templates_dir: Path | None = None,
 ) -> DigestEmail:
-    """The digest message, with as many of the newest papers as fit in ``max_bytes``."""
+    """The digest message, with as many papers as fit in ``max_bytes``: best-ranked first, else newest."""
     env = template_env(templates_dir)
-    ordered = sorted(digest.items, key=newest_first)
+    ordered = sorted(digest.items, key=reading_order)
 
     def size(k: int) -> tuple[int, EmailMessage]:
         msg = _compose(digest, ordered[:k], sender, to, env)

@@ -3,7 +3,8 @@
 Layout: ``## Updated on YYYY.MM.DD``, the usage line, a ``<details>`` table of contents, one
 ``## Topic`` table per topic, back-to-top links, the badge reference block.
 
-- Rows are sorted by the paper's first-publication date, newest first, ties by id descending.
+- Rows are sorted by the paper's first-publication date, newest first, ties by id descending
+  (with ``sort: relevance``, the README's rows by the reader's score instead; see rank/).
 - "et.al." only when there is more than one author, or the author list is incomplete
   (papers imported from cv-arxiv-daily).
 - Code cell: ``**[link](URL)**`` when a link is known, ``null`` when we looked and found none
@@ -103,6 +104,7 @@ class _Row:
     month: str
     text: str
     size: int  # UTF-8 bytes
+    score: float | None = None  # the reader's relevance score (rank/), for `sort: relevance`
 
 
 @dataclass
@@ -124,11 +126,20 @@ def _prepare(topics: Sequence[TopicView], show_abstract: bool, show_tldr: bool =
             if r is None:
                 day = e.paper.published.date().isoformat()
                 text = seed_row(e, show_abstract, day, show_tldr)
-                r = built[id(e)] = _Row((day, e.paper.id), day[:7], text, len(text.encode("utf-8")))
+                r = built[id(e)] = _Row((day, e.paper.id), day[:7], text, len(text.encode("utf-8")), e.score)
             rows.append(r)
         rows.sort(key=lambda r: r.key, reverse=True)
         out.append(_Topic(collapse(t.name), rows))
     return out
+
+
+def _in_order(rows: list[_Row], sort: str) -> list[_Row]:
+    """The README's rows: newest first, or with ``sort: relevance`` the scored ones best first
+    (the rest after them, newest first). Which rows stay in the README is still decided by
+    date, so the archive keeps whole months."""
+    if sort != "relevance":
+        return rows
+    return sorted(rows, key=lambda r: (r.score is None, -(r.score or 0.0)))  # stable: date within ties
 
 
 def _archive_path(opts: RenderOptions, month: str) -> str:
@@ -174,7 +185,7 @@ def _readme_text(
         n = kept[i]
         if n:
             out.append(table_header)
-            out.extend(r.text for r in t.rows[:n])
+            out.extend(r.text for r in _in_order(t.rows[:n], opts.sort))
             out.append("\n")
         elif not t.rows:
             out.append("No papers yet.\n\n")

@@ -182,6 +182,34 @@ def _topic_page(slug: str, page: int) -> str:
 # --------------------------------------------------------------------------- the build
 
 
+def _why_line(why: dict | None) -> str:
+    """The "why" of a score as one plain line (escaping is Jinja's)."""
+    if not why:
+        return ""
+    parts = []
+    if why.get("feedback"):
+        parts.append(clean_text(str(why["feedback"])).capitalize())
+    library = [clean_text(str(x.get("title", ""))) for x in why.get("library", []) if isinstance(x, dict)]
+    library = [t for t in library if t]
+    if library:
+        parts.append("Close to your " + "; ".join(f"“{t}”" for t in library))
+    terms = [clean_text(str(t)) for t in why.get("terms", [])]
+    if terms:
+        parts.append("Terms: " + ", ".join(t for t in terms if t))
+    return ". ".join(parts)
+
+
+def _for_you(view: TopicView, rows: dict[str, _Row], page_size: int) -> list[dict]:
+    """A topic's scored papers, best first (ties newest first), with score and why."""
+    best: dict[str, Entry] = {}
+    for entry in view.entries:
+        if entry.score is not None:
+            best.setdefault(entry.paper.id, entry)
+    ordered = sorted(best.values(), key=lambda e: (-e.score, -e.paper.published.timestamp(), e.paper.id))
+    return [{"p": rows[e.paper.id], "score": f"{e.score:.2f}", "why": _why_line(e.why)}
+            for e in ordered[:page_size]]
+
+
 def build_site(
     views: Sequence[TopicView],
     opts: RenderOptions,
@@ -237,6 +265,8 @@ def build_site(
                 "count": len(listed),
                 "newest": listed[0].date if listed else "",
                 "feed": f"{feeds_prefix}/{feeds[view.name][1]}" if feeds else None,
+                # Only topics ranked by a library or likes (rank/) have a "For you" page.
+                "for_you": _for_you(view, rows, page_size),
             }
         )
 
@@ -284,6 +314,13 @@ def build_site(
                 page_links=[(n, link(n)) for n in range(1, page_count + 1)],
             )
             write(rel, html)
+            result.pages += 1
+        if topic["for_you"]:
+            html = env.get_template("for_you.html.j2").render(
+                **common, root="../../", title=f"{topic['name']} for you · arXiv radar", current=topic,
+                feed=f"../../{topic['feed']}" if topic["feed"] else None, ranked=topic["for_you"],
+            )
+            write(f"topics/{topic['slug']}/for-you.html", html)
             result.pages += 1
     result.pages += 1  # the index
 

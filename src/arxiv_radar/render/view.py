@@ -109,6 +109,9 @@ class Entry:
     code_status: str = "unknown"
     authors_complete: bool = True
     summary: PaperSummary | None = None  # AI summary, when `summaries:` made one
+    # The reader's relevance score under this topic and why (rank/); None when unranked.
+    score: float | None = None
+    why: dict | None = None
 
     def __post_init__(self) -> None:
         if self.code_status not in CODE_STATUSES:
@@ -145,6 +148,8 @@ class RenderOptions:
     links: tuple[tuple[str, str], ...] = ()
     # The same for docs/index.md (the Pages front page), relative to its own folder.
     page_links: tuple[tuple[str, str], ...] = ()
+    # README table order: "date" (newest first) or "relevance" (scored papers best first).
+    sort: str = "date"
 
 
 @dataclass(frozen=True)

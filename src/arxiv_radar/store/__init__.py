@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..model import Paper
+from . import feedback as _feedback
 from . import links as _links
 from . import matches as _matches
 from . import papers as _papers
+from . import scores as _scores
 from . import state as _state
 from .db import LATEST_VERSION, connect, schema_version, transaction
 from .links import LinkSummary
 from .papers import UpsertResult
+from .scores import Score
 
-__all__ = ["Store", "UpsertResult", "LinkSummary", "LATEST_VERSION"]
+__all__ = ["Store", "UpsertResult", "LinkSummary", "LATEST_VERSION", "Score"]
 
 
 class Store:
@@ -93,6 +96,21 @@ class Store:
 
     def link_summaries(self, ids: Iterable[str]) -> dict[str, LinkSummary]:
         return _links.summaries(self.conn, ids)
+
+    # feedback and scores
+    def set_feedback(self, ids: Iterable[str], value: int, *, topic: str = "", source: str = "cli") -> int:
+        with self.transaction():
+            return _feedback.set_feedback(self.conn, ids, value, topic=topic, source=source)
+
+    def clear_feedback(self, ids: Iterable[str], *, topic: str = "") -> int:
+        with self.transaction():
+            return _feedback.clear_feedback(self.conn, ids, topic=topic)
+
+    def feedback(self, topic: str | None = None) -> dict[str, int]:
+        return _feedback.feedback(self.conn, topic)
+
+    def scores_for(self, topic: str, ids: Iterable[str] | None = None) -> dict[str, Score]:
+        return _scores.scores_for(self.conn, topic, ids)
 
     # state and runs
     def get_state(self, key: str, default: str | None = None) -> str | None:
