@@ -84,10 +84,17 @@ def _parse_day(ctx, param, value: str | None) -> date | None:
     return day
 
 
-def _load_config(path: str):
-    from .config import load_config
+def _load_config(path: str, urls: dict[str, str | None] | None = None):
+    """Load the config; ``urls`` (api_url, oai_url, rss_url, hf_url) from the command line
+    override the file the way their environment variables do, and are checked the same way."""
+    import os
 
-    config = load_config(path)
+    from .config import load_config
+    from .config.models import ENV_OVERRIDES
+
+    env = dict(os.environ)
+    env.update({ENV_OVERRIDES[key]: value for key, value in (urls or {}).items() if value})
+    config = load_config(path, env=env)
     for warning in config.warnings:
         log.warning("%s", warning)
     return config
@@ -102,29 +109,84 @@ store_config_option = click.option(
     help="A config whose `database` to use (default: ./arxiv-radar.sqlite unless --db).",
 )
 db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False), help="The SQLite store (default: the config's `database`).")
+
+
+def url_options(fn):
+    """--api-url, --oai-url, --rss-url and --hf-url, shared by run, backfill and doctor."""
+    for opt in reversed((
+        click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL)."),
+        click.option("--oai-url", envvar="ARXIV_RADAR_OAI_URL", help="arXiv OAI-PMH endpoint (env ARXIV_RADAR_OAI_URL)."),
+        click.option("--rss-url", envvar="ARXIV_RADAR_RSS_URL", help="arXiv RSS base (env ARXIV_RADAR_RSS_URL)."),
+        click.option("--hf-url", envvar="ARXIV_RADAR_HF_URL", help="Hugging Face base URL (env ARXIV_RADAR_HF_URL)."),
+    )):
+        fn = opt(fn)
+    return fn
+
+
 date_option = click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD", help="The day the run stands for (default: today in New York).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_LOGGING = "arxiv_radar.logging"
+
+
+def _late_logging(ctx: click.Context, param: click.Parameter, value) -> None:
+    """-q / -v given after the subcommand (``arxiv-radar run -q``): add them to the ones given
+    before it and set logging up again, before the command runs."""
+    if not value:
+        return
+    state = ctx.find_root().meta.setdefault(_LOGGING, {"verbose": 0, "quiet": False})
+    if param.name == "quiet":
+        state["quiet"] = True
+    else:
+        state["verbose"] += value
+    _setup_logging(state["verbose"], state["quiet"])
+
+
+_GLOBAL_OPTIONS = (
+    click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_late_logging,
+                 help="More detail (-vv for debugging)."),
+    click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_late_logging,
+                 help="Only warnings and errors."),
+)
+
+
+class _Group(click.Group):
+    """A group whose commands (and sub-groups' commands) also take the global -q and -v, so
+    they work where people type them: before the subcommand or after it."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not isinstance(cmd, click.Group):
+            known = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
+            cmd.params.extend(o for o in _GLOBAL_OPTIONS if not known & set(o.opts))
+        super().add_command(cmd, name)
+
+
+_Group.group_class = _Group
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="arxiv-radar")
 @click.option("-v", "--verbose", count=True, help="More detail (-vv for debugging).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def main(verbose: int, quiet: bool) -> None:
-    """Track new arXiv papers on your topics and publish them."""
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Track new arXiv papers on your topics and publish them.
+
+    -q and -v may be given before or after the command: `arxiv-radar run -q` and `arxiv-radar -q run`.
+    """
+    ctx.meta[_LOGGING] = {"verbose": verbose, "quiet": quiet}
     _setup_logging(verbose, quiet)
 
 
 @main.command()
 @config_option
 @db_option
-@click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL).")
-@click.option("--oai-url", envvar="ARXIV_RADAR_OAI_URL", help="arXiv OAI-PMH endpoint (env ARXIV_RADAR_OAI_URL).")
-@click.option("--rss-url", envvar="ARXIV_RADAR_RSS_URL", help="arXiv RSS base (env ARXIV_RADAR_RSS_URL).")
+@url_options
 @date_option
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the run report to this JSON file.")
 @_handle_errors
 def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str | None, rss_url: str | None,
-        day: date | None, report_path: str | None) -> None:
+        hf_url: str | None, day: date | None, report_path: str | None) -> None:
     """The daily job: harvest what arXiv announced since the last run, store, match, render.
 
     Exit codes: 0 ok (enrichment and delivery failures are reported, not fatal), 1 failure,
@@ -133,9 +195,10 @@ def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str
     from . import pipeline
     from .ops.lock import store_lock
 
-    config = _load_config(config_path)
+    config = _load_config(config_path, dict(api_url=api_url, oai_url=oai_url, rss_url=rss_url, hf_url=hf_url))
+    _warn_about_queries(config)
     with store_lock(db_path or config.path_of("database"), command="run"):
-        report = pipeline.run(config, day=day, db_path=db_path, api_url=api_url, oai_url=oai_url, rss_url=rss_url)
+        report = pipeline.run(config, day=day, db_path=db_path)
     _finish(report, report_path)
 
 
@@ -160,6 +223,15 @@ def _snapshot(store):
         store.conn.execute("COMMIT")
 
 
+def _warn_about_queries(config) -> None:
+    """What doctor warns about the topics' queries, logged as warnings (never fatal)."""
+    from .query.hygiene import query_warnings
+
+    for name, topic in config.topics.items():
+        for warning in query_warnings(topic):
+            log.warning("topic %r: %s", name, warning)
+
+
 def _finish(report, report_path: str | None) -> None:
     from .ops.report import print_report, write_report_json
 
@@ -182,15 +254,15 @@ def _finish(report, report_path: str | None) -> None:
 @main.command()
 @config_option
 @db_option
-@click.option("--api-url", envvar="ARXIV_RADAR_API_URL", help="arXiv API endpoint (env ARXIV_RADAR_API_URL).")
-@click.option("--oai-url", envvar="ARXIV_RADAR_OAI_URL", help="arXiv OAI-PMH endpoint (env ARXIV_RADAR_OAI_URL).")
-@click.option("--rss-url", envvar="ARXIV_RADAR_RSS_URL", help="arXiv RSS base (env ARXIV_RADAR_RSS_URL).")
+@url_options
 @click.option("--from", "start", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="First day (New York).")
 @click.option("--to", "end", required=True, callback=_parse_day, metavar="YYYY-MM-DD", help="Last day (New York), inclusive.")
 @click.option("--notify", is_flag=True, help="Announce the papers it adds as new in the next feeds, e-mail and webhooks.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Also write the backfill report to this JSON file.")
 @_handle_errors
 def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url: str | None,
-             rss_url: str | None, start: date, end: date, notify: bool) -> None:
+             rss_url: str | None, hf_url: str | None, start: date, end: date, notify: bool,
+             report_path: str | None) -> None:
     """Harvest every announcement in a range of days; the next run or render shows them.
 
     The papers it adds are not announced as new (feeds, e-mail, webhooks) unless --notify."""
@@ -200,11 +272,11 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url
         raise click.BadParameter("--to is before --from")
     from .ops.lock import store_lock
 
-    config = _load_config(config_path)
+    config = _load_config(config_path, dict(api_url=api_url, oai_url=oai_url, rss_url=rss_url, hf_url=hf_url))
+    _warn_about_queries(config)
     with store_lock(db_path or config.path_of("database"), command="backfill"):
-        report = pipeline.backfill(config, start=start, end=end, db_path=db_path, api_url=api_url,
-                                   oai_url=oai_url, rss_url=rss_url, notify=notify)
-    _finish(report, None)
+        report = pipeline.backfill(config, start=start, end=end, db_path=db_path, notify=notify)
+    _finish(report, report_path)
 
 
 @main.command()
@@ -425,17 +497,20 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
 @main.command()
 @config_option
 @db_option
+@url_options
 @click.option("--offline", is_flag=True, help="Do not contact any endpoint.")
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 600), help="Seconds to wait for each endpoint.")
 @_handle_errors
-def doctor(config_path: str, db_path: str | None, offline: bool, timeout: float) -> None:
+def doctor(config_path: str, db_path: str | None, api_url: str | None, oai_url: str | None, rss_url: str | None,
+           hf_url: str | None, offline: bool, timeout: float) -> None:
     """Check the config, the topics' queries, the store, templates and endpoints; write nothing.
 
     Exit code 0 when all is well (warnings allowed), 2 for an invalid config, 1 for any other problem.
     """
     from .ops.doctor import doctor as run_doctor, print_doctor
 
-    result = run_doctor(config_path, offline=offline, db_path=db_path, timeout=timeout)
+    urls = dict(api_url=api_url, oai_url=oai_url, rss_url=rss_url, hf_url=hf_url)
+    result = run_doctor(config_path, offline=offline, db_path=db_path, timeout=timeout, urls=urls)
     print_doctor(result)
     sys.exit(result.exit_code)
 
@@ -534,7 +609,7 @@ def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None,
 
 
 @main.command("search")
-@click.argument("query")
+@click.argument("query", required=False)
 @store_config_option
 @db_option
 @click.option("--topic", default=None, metavar="NAME", help="Only papers matched to this topic.")
@@ -544,18 +619,26 @@ def import_snapshot_cmd(file: str, config_path: str | None, db_path: str | None,
               help="BM25 relevance, or newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of papers.")
 @_handle_errors
-def search_cmd(query: str, config_path: str | None, db_path: str | None, topic: str | None, since: date | None,
+def search_cmd(query: str | None, config_path: str | None, db_path: str | None, topic: str | None, since: date | None,
                limit: int, order: str, as_json: bool) -> None:
-    """Search the stored papers with an arXiv query (ti:, abs:, au:, cat:, AND, OR, ANDNOT ...)."""
+    """Search the stored papers with an arXiv query (ti:, abs:, au:, cat:, AND, OR, ANDNOT ...).
+
+    Without QUERY, --topic NAME lists that topic's papers, newest first.
+    """
     import json
 
-    from .bulk.search import paper_dict, search
+    from .bulk.search import paper_dict, search, topic_papers
     from .store import Store
 
+    if query is None and topic is None:
+        raise click.UsageError("give a QUERY, or --topic NAME to list a topic's papers")
     if db_path is None:
         db_path = str(_load_config(config_path).path_of("database")) if config_path else "arxiv-radar.sqlite"
     with Store.open(db_path, readonly=True) as store:
-        papers = search(store, query, topic=topic, since=since, limit=limit, order=order)
+        if query is None:
+            papers = topic_papers(store, topic, since=since, limit=limit)
+        else:
+            papers = search(store, query, topic=topic, since=since, limit=limit, order=order)
     if as_json:
         click.echo(json.dumps([paper_dict(p) for p in papers], ensure_ascii=False, indent=1))
         return
@@ -681,3 +764,35 @@ def _feedback_command(name: str, value: int | None, doc: str):
 like = _feedback_command("like", 1, "Mark papers you want more of: they and papers like them rank higher.")
 dislike = _feedback_command("dislike", -1, "Mark papers as not interesting: they and papers like them rank lower.")
 unlike = _feedback_command("unlike", None, "Forget your like or dislike of papers.")
+
+
+@main.command()
+@click.argument("arxiv_id")
+@config_option
+@db_option
+@click.option("--topic", "topic_name", default=None, metavar="NAME", help="Only this topic (default: every topic).")
+@_handle_errors
+def explain(arxiv_id: str, config_path: str, db_path: str | None, topic_name: str | None) -> None:
+    """Say, per topic, whether the stored paper ARXIV_ID matches and why.
+
+    A match names each clause that matched, the field and the stemmed term; a miss names the
+    first clause that failed. Works on the store alone, without network.
+    """
+    from . import pipeline
+    from .model import parse_arxiv_id
+    from .ops.explain import explain_lines
+
+    config = _load_config(config_path)
+    try:
+        paper_id = parse_arxiv_id(arxiv_id.strip())[0]
+    except ValueError:
+        raise click.BadParameter(f"{arxiv_id!r} is not an arXiv identifier (e.g. 2602.01234)", param_hint="ARXIV_ID")
+    if topic_name is not None and topic_name not in config.topics:
+        known = ", ".join(repr(n) for n in config.topics)
+        raise click.BadParameter(f"no topic {topic_name!r} in {config_path} (topics: {known})", param_hint="--topic")
+    with pipeline.open_store(config, db_path, must_exist=True) as store:
+        lines, found = explain_lines(store, config, paper_id, topic_name)
+    for line in lines:
+        click.echo(line)
+    if not found:
+        sys.exit(1)

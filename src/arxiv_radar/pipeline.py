@@ -279,6 +279,15 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
             report.notes.append(f"{unit} held back: the next run asks for it again from "
                                 f"{units[unit]:%Y-%m-%d %H:%M} UTC; the other topics moved on")
         report.status = "ok" if complete else "partial"
+        if not complete and not store.paper_count():
+            # Nothing fetched and nothing kept: rendering now would write empty pages over
+            # whatever the repository shows. Leave every output as it is.
+            _note(report, "the harvest failed and the store holds no paper: no output was written "
+                          "(the pages stay as they were); the next run tries again")
+            return report
+        if not complete:
+            _note(report, f"the harvest was partial: outputs are rendered from the {store.paper_count():,} "
+                          "stored papers; the next run fetches what is missing")
         report.ranking = _rank(store, config, report.day, library_fetcher(config, client, api_url))
         report.links = _enrich(store, config, report.day)
         # After matching (and ranking): only the papers the outputs list are summarised.
@@ -287,6 +296,11 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         # Delivery failures are reported, never raised: they leave the exit code alone.
         report.delivery = _deliver(store, config, report.day)
     return report
+
+
+def _note(report: RunReport, text: str) -> None:
+    report.notes.append(text)
+    log.warning("%s", text)
 
 
 def backfill(config, *, start: date, end: date, db_path=None, api_url: str | None = None,

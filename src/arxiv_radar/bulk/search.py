@@ -87,6 +87,16 @@ def search(
     return out
 
 
+def topic_papers(store: Store, topic: str, *, since: date | None = None, limit: int = 20) -> list[Paper]:
+    """The papers matched to ``topic``, newest first (``search --topic NAME`` without a query)."""
+    sql = ("SELECT p.* FROM papers p JOIN matches m ON m.paper_id = p.id WHERE m.topic = ?"
+           + (" AND p.published >= ?" if since else "") + " ORDER BY p.published DESC, p.id DESC LIMIT ?")
+    params: list = [topic]
+    if since is not None:
+        params.append(iso(datetime(since.year, since.month, since.day, tzinfo=timezone.utc)))
+    return [row_paper(row) for row in store.conn.execute(sql, [*params, limit])]
+
+
 def _is_plain(plan, rank: str) -> bool:
     # The ranking expression is the whole plan: its rows need no second filter.
     return getattr(plan, "expr", None) == rank and getattr(plan, "table", None) == "papers_fts"

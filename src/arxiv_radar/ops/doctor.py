@@ -74,11 +74,21 @@ def doctor(
     db_path: str | Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 10.0,
+    urls: Mapping[str, str | None] | None = None,
 ) -> DoctorResult:
-    """Run every check; never raises for a problem it finds (each becomes a failed Check)."""
+    """Run every check; never raises for a problem it finds (each becomes a failed Check).
+
+    ``urls`` (api_url, oai_url, rss_url, hf_url: the command line's --api-url ...) override
+    the config the way their ARXIV_RADAR_*_URL variables do, so doctor checks what run uses.
+    """
+    import os
+
     from ..config import load_config
+    from ..config.models import ENV_OVERRIDES
 
     result = DoctorResult()
+    env = dict(os.environ if env is None else env)
+    env.update({ENV_OVERRIDES[key]: value for key, value in (urls or {}).items() if value})
     try:
         config = load_config(config_path, env=env)
     except ConfigError as exc:
@@ -145,6 +155,7 @@ def _check_summaries(config: Any, result: DoctorResult, env: Mapping[str, str]) 
 
 def _check_topics(config: Any, result: DoctorResult) -> None:
     from ..query import to_api
+    from ..query.hygiene import query_warnings
 
     for name, topic in config.topics.items():
         try:
@@ -160,6 +171,8 @@ def _check_topics(config: Any, result: DoctorResult) -> None:
                        f"API query is {len(quote(query))} characters once encoded; arXiv may refuse it")
         else:
             result.add("topic", name, "ok", query)
+        for warning in query_warnings(topic):
+            result.add("topic", name, "warn", warning)
 
 
 def _check_library(config: Any, result: DoctorResult) -> None:
@@ -416,6 +429,11 @@ def _check_workflow_install(config_path: Path, result: DoctorResult) -> None:
 # --------------------------------------------------------------------------- endpoints
 
 
+# Services a run can do without: their failures leave the exit code alone (papers stay
+# "unknown", the digest waits), so doctor warns about them rather than failing.
+_OPTIONAL = {"Hugging Face", "SMTP"}
+
+
 def _endpoints(config: Any) -> list[tuple[str, str, dict[str, str]]]:
     source = config.source
     out: list[tuple[str, str, dict[str, str]]] = []
@@ -449,13 +467,14 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
                 with client.stream("GET", url, params=params) as response:
                     pass
             except httpx.HTTPError as exc:
-                result.add("endpoint", name, "fail", f"{shown}: no answer ({type(exc).__name__}: {scrub(exc)})")
+                result.add("endpoint", name, _failed(name),
+                           f"{shown}: no answer ({type(exc).__name__}: {scrub(exc)})" + _optional_note(name))
                 continue
             took = time.monotonic() - started
             status = response.status_code
             message = f"{shown}: HTTP {status} in {took:.1f} s"
             if status >= 500:
-                result.add("endpoint", name, "fail", message)
+                result.add("endpoint", name, _failed(name), message + _optional_note(name))
             elif status >= 400:
                 result.add("endpoint", name, "warn", message)
             else:
@@ -467,13 +486,22 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
             result.add("endpoint", "webhook", "ok", f"{redact_url(hook.url)}: not contacted (it would notify)")
 
 
+def _failed(name: str) -> Status:
+    return "warn" if name in _OPTIONAL else "fail"
+
+
+def _optional_note(name: str) -> str:
+    return "; optional: runs still succeed without it" if name in _OPTIONAL else ""
+
+
 def _check_smtp(host: str, port: int, result: DoctorResult, timeout: float) -> None:
     # A TCP connection only: no login, no mail.
     try:
         with socket.create_connection((host, port), timeout=timeout):
             pass
     except OSError as exc:
-        result.add("endpoint", "SMTP", "fail", f"{host}:{port}: no answer ({exc.strerror or exc})")
+        result.add("endpoint", "SMTP", _failed("SMTP"),
+                   f"{host}:{port}: no answer ({exc.strerror or exc})" + _optional_note("SMTP"))
         return
     result.add("endpoint", "SMTP", "ok", f"{host}:{port}: accepts connections")
 

@@ -191,7 +191,7 @@ def _duration(seconds: float) -> str:
 
 def _header(data: Mapping[str, Any]) -> str:
     return (
-        f"arxiv-radar run for {data.get('day', '?')}: {data.get('status', '?')} "
+        f"arxiv-radar {data.get('command') or 'run'} for {data.get('day', '?')}: {data.get('status', '?')} "
         f"in {_duration(data.get('seconds', 0))}"
     )
 

@@ -1,0 +1,206 @@
+"""A stranger's first day at the command line: options where people type them, explain, query
+warnings, doctor's URL flags, and a failed first harvest that leaves the page alone."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_radar import pipeline
+from arxiv_radar.cli import main
+from arxiv_radar.mirror import start_mirror
+from arxiv_radar.sources import PoliteClient
+
+from synthetic import bulk_line, ny, write_corpus
+
+CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens there
+
+CONFIG = f"""request_interval: 0
+hf_url: {CLOSED}
+topics:
+  Radar:
+    query: 'ti:radar AND abs:sonar'
+  Sensing:
+    query: '(radar OR lidar) ANDNOT abs:underwater'
+    categories: [cs.RO]
+"""
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    return write_corpus(folder / "c.jsonl", [
+        bulk_line("2602.00001", "Radar imaging for robots", [ny(2026, 2, 10, 10, 0)],
+                  abstract="We track people with sonar.", categories="cs.RO cs.CV"),
+        bulk_line("2602.00002", "Lidar odometry", [ny(2026, 2, 10, 11, 0)],
+                  abstract="Underwater lidar.", categories="cs.RO"),
+    ])
+
+
+@pytest.fixture(scope="module")
+def arxiv(corpus):
+    with start_mirror([corpus]) as m:
+        yield m
+
+
+def urls(m) -> list[str]:
+    return ["--api-url", m.api_url, "--oai-url", m.oai_url, "--rss-url", m.rss_url]
+
+
+def project(tmp_path, text: str = CONFIG):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_quiet_and_report_work_after_the_subcommand_as_the_readme_cron_line_types_them(tmp_path, arxiv, where):
+    cfg = project(tmp_path)
+    report = tmp_path / "r.json"
+    tail = ["-c", str(cfg), *urls(arxiv), "--date", "2026-02-12"]
+    args = ["run", "-q", "--report", str(report), *tail] if where == "after" else ["-q", "run", "--report", str(report), *tail]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["status"] == "ok" and data["command"] == "run" and data["harvested"] == 2
+    assert result.stdout == ""  # -q: no report table, only warnings on stderr
+    assert (tmp_path / "README.md").is_file()
+
+
+def test_without_quiet_the_report_is_printed(tmp_path, arxiv):
+    cfg = project(tmp_path)
+    result = invoke("run", "-c", str(cfg), *urls(arxiv), "--date", "2026-02-12")
+    assert result.exit_code == 0, result.output
+    assert "arxiv-radar run for 2026-02-12: ok" in result.stdout
+
+
+def test_explain_names_the_clause_field_and_stem_that_matched(tmp_path, arxiv):
+    cfg = project(tmp_path)
+    assert invoke("run", "-q", "-c", str(cfg), *urls(arxiv), "--date", "2026-02-12").exit_code == 0
+    result = invoke("explain", "2602.00001", "-c", str(cfg))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    radar = lines.index("Radar: matches")
+    assert lines[radar + 1] == "  matched ti:radar: stem 'radar' found in the title (ti)"
+    assert lines[radar + 2] == "  matched abs:sonar: stem 'sonar' found in the abstract (abs)"
+    # all: names the field the word was found in; the category clause says which category.
+    assert "  matched ti:radar: stem 'radar' found in the title (ti)" in lines[lines.index("Sensing: matches"):]
+    assert "  matched cat:cs.RO: categories cs.RO" in lines
+
+    miss = invoke("explain", "2602.00002", "--topic", "Sensing", "-c", str(cfg))
+    assert miss.exit_code == 0
+    assert "Sensing: does not match" in miss.output
+    assert "failed excluded by ANDNOT abs:underwater (abs:underwater: stem 'underwat' found in the abstract (abs))" in miss.output
+    assert "Radar" not in miss.output  # --topic: that topic only
+
+    first_failed = invoke("explain", "2602.00002", "--topic", "Radar", "-c", str(cfg))
+    assert "failed ti:radar: stem 'radar' not found in the title" in first_failed.output
+
+    absent = invoke("explain", "2602.09999", "-c", str(cfg))
+    assert absent.exit_code == 1 and "not in the store" in absent.output
+    unknown = invoke("explain", "2602.00001", "--topic", "Nope", "-c", str(cfg))
+    assert unknown.exit_code == 2 and "'Radar'" in unknown.output
+
+
+def test_search_with_a_topic_and_no_query_lists_the_topics_papers(tmp_path, arxiv):
+    cfg = project(tmp_path)
+    assert invoke("run", "-q", "-c", str(cfg), *urls(arxiv), "--date", "2026-02-12").exit_code == 0
+    result = invoke("search", "--topic", "Radar", "-c", str(cfg))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["2602.00001  2026-02-10  Radar imaging for robots  (Jane Doe et al.)"]
+    assert invoke("search", "-c", str(cfg)).exit_code == 2
+
+
+def test_lowercase_and_and_unknown_category_are_warnings_in_run_and_doctor(tmp_path, arxiv):
+    cfg = project(tmp_path, CONFIG.replace("ti:radar AND abs:sonar", "ti:radar and abs:sonar")
+                  .replace("[cs.RO]", "[cs.RO, cs.XV]"))
+    result = invoke("run", "-c", str(cfg), *urls(arxiv), "--date", "2026-02-12")
+    assert result.exit_code == 0, result.output
+    assert "topic 'Radar': the query joins terms with lowercase 'and'" in result.output
+    assert "write AND to combine terms" in result.output
+    assert "'cs.XV' is not in arXiv's category taxonomy (did you mean cs.CV?)" in result.output
+
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("[cs.RO, cs.XV]", "[cs.RO, cs.XV, alg-geom]"), encoding="utf-8")
+    doc = invoke("doctor", "--offline", "-c", str(cfg))
+    assert doc.exit_code == 0, doc.output  # warnings, not failures
+    assert "[warn] topic: Radar: the query joins terms with lowercase 'and'" in doc.output
+    assert "[warn] topic: Sensing: 'cs.XV' is not in arXiv's category taxonomy" in doc.output
+    assert "[warn] topic: Sensing: 'alg-geom' is a defunct arXiv archive: new papers are filed under math.AG" in doc.output
+
+    clean = project(tmp_path)
+    assert "[warn] topic" not in invoke("doctor", "--offline", "-c", str(clean)).output
+
+
+def test_doctor_takes_the_url_flags_and_an_unreachable_hugging_face_is_a_warning(tmp_path, arxiv):
+    cfg = project(tmp_path, CONFIG.replace(f"hf_url: {CLOSED}\n", ""))
+    result = invoke("doctor", "-c", str(cfg), *urls(arxiv), "--hf-url", CLOSED, "--timeout", "2")
+    assert result.exit_code == 0, result.output
+    assert f"[ok] endpoint: arXiv API: {arxiv.api_url}" in result.output
+    assert f"[ok] endpoint: arXiv OAI-PMH: {arxiv.oai_url}" in result.output
+    assert f"[warn] endpoint: Hugging Face: {CLOSED}/api/daily_papers: no answer" in result.output
+    # A required endpoint that does not answer still fails.
+    broken = invoke("doctor", "-c", str(cfg), "--api-url", CLOSED + "/api/query", "--oai-url", arxiv.oai_url,
+                    "--rss-url", arxiv.rss_url, "--hf-url", CLOSED, "--timeout", "2")
+    assert broken.exit_code == 1
+    assert "[FAIL] endpoint: arXiv API" in broken.output
+
+
+def test_doctor_offline_on_a_fresh_init_exits_0(tmp_path):
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    result = invoke("doctor", "--offline", "-c", str(tmp_path / "config.yaml"))
+    assert result.exit_code == 0, result.output
+
+
+def test_backfill_takes_report_and_says_backfill(tmp_path, arxiv):
+    cfg = project(tmp_path)
+    report = tmp_path / "b.json"
+    result = invoke("backfill", "-c", str(cfg), *urls(arxiv), "--from", "2026-02-10", "--to", "2026-02-11",
+                    "--report", str(report), "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads(report.read_text(encoding="utf-8"))["command"] == "backfill"
+    loud = invoke("backfill", "-c", str(cfg), *urls(arxiv), "--from", "2026-02-10", "--to", "2026-02-11")
+    assert "arxiv-radar backfill for 2026-02-11" in loud.stdout and "arxiv-radar run" not in loud.stdout
+
+
+@pytest.fixture
+def fast_failing_client(monkeypatch):
+    # The real client, with retries short enough for a test (the CLI builds its own).
+    fast = functools.partial(PoliteClient, max_attempts=2, max_retry_seconds=0.5, backoff_initial=0.01, timeout=5)
+    monkeypatch.setattr(pipeline, "PoliteClient", fast)
+
+
+def test_a_first_run_whose_every_request_fails_exits_3_and_writes_no_readme(tmp_path, fast_failing_client):
+    cfg = project(tmp_path)
+    report = tmp_path / "r.json"
+    result = invoke("run", "-c", str(cfg), "--api-url", CLOSED + "/api/query", "--oai-url", CLOSED + "/oai",
+                    "--rss-url", CLOSED + "/rss", "--date", "2026-02-12", "--report", str(report))
+    assert result.exit_code == 3, result.output
+    written = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+    assert "README.md" not in written and not (tmp_path / "docs").exists()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["status"] == "partial" and data["written"] == []
+    assert any("no output was written" in n for n in data["notes"])
+    assert "no output was written" in result.output
+
+
+def test_a_failed_run_over_a_good_store_renders_from_it_and_says_partial(tmp_path, arxiv, fast_failing_client):
+    cfg = project(tmp_path)
+    assert invoke("run", "-q", "-c", str(cfg), *urls(arxiv), "--date", "2026-02-12").exit_code == 0
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "2602.00001" in readme
+    report = tmp_path / "r.json"
+    result = invoke("run", "-c", str(cfg), "--api-url", CLOSED + "/api/query", "--oai-url", CLOSED + "/oai",
+                    "--rss-url", CLOSED + "/rss", "--date", "2026-02-16", "--report", str(report))
+    assert result.exit_code == 3
+    assert "2602.00001" in (tmp_path / "README.md").read_text(encoding="utf-8")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["status"] == "partial"
+    assert any("the harvest was partial: outputs are rendered from the 2 stored papers" in n for n in data["notes"])
+    assert "the harvest was partial" in result.output
