@@ -204,3 +204,55 @@ def test_a_failed_run_over_a_good_store_renders_from_it_and_says_partial(tmp_pat
     assert data["status"] == "partial"
     assert any("the harvest was partial: outputs are rendered from the 2 stored papers" in n for n in data["notes"])
     assert "the harvest was partial" in result.output
+
+
+# --------------------------------------------------------------------------- init --cron
+
+
+@pytest.mark.parametrize("expr", [
+    "30 1 * * 1-5", "0 0 1 JAN SUN", "0 0 * * MON-FRI", "*/15 * * * *", "0 5/2 * * *",
+    "0,30 1,13 1-15/2 */3 0,6", "59 23 31 12 6",
+])
+def test_init_cron_accepts_what_github_accepts(tmp_path, expr):
+    result = invoke("init", str(tmp_path / "p"), "--cron", expr)
+    assert result.exit_code == 0, result.output
+    workflow = next((tmp_path / "p" / ".github" / "workflows").glob("*.yml")).read_text(encoding="utf-8")
+    assert expr in workflow
+
+
+@pytest.mark.parametrize(("expr", "sentence"), [
+    ("61 1 * * *", "the minute field takes values 0-59, got '61'"),
+    ("0 24 * * *", "the hour field takes values 0-23, got '24'"),
+    ("0 1 0 * *", "the day of the month field takes values 1-31, got '0'"),
+    ("0 1 * 13 *", "the month field takes values 1-12 or JAN-DEC, got '13'"),
+    ("0 1 * * 7", "the day of the week field takes values 0-6 or SUN-SAT, got '7'"),
+    ("0 1 * *", "has 4 fields; GitHub wants five: minute (0-59), hour (0-23)"),
+    ("5-1 1 * * *", "the minute field's range '5-1' runs backwards (0-59)"),
+])
+def test_init_cron_names_the_field_and_its_range_in_one_sentence(tmp_path, expr, sentence):
+    result = invoke("init", str(tmp_path / "p"), "--cron", expr)
+    assert result.exit_code == 2
+    assert sentence in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+    assert not (tmp_path / "p").exists()
+
+
+def test_init_cron_says_a_word_about_a_schedule_more_frequent_than_arxiv(tmp_path):
+    result = invoke("init", str(tmp_path / "p"), "--cron", "*/15 * * * *")
+    assert result.exit_code == 0
+    assert "runs up to 96 times a day; arXiv announces once a day" in result.output
+    assert "note:" not in invoke("init", str(tmp_path / "q"), "--cron", "30 1 * * 1-5").output
+
+
+def test_the_usage_line_points_at_a_page_that_exists_or_is_left_out(tmp_path, arxiv):
+    cfg = project(tmp_path)
+    assert invoke("run", "-q", "-c", str(cfg), *urls(arxiv), "--date", "2026-02-12").exit_code == 0
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "Usage instructions" not in readme and readme.startswith("## Updated on 2026.02.12\n\n")
+    (tmp_path / "docs" / "README.md").write_text("## Usage\n", encoding="utf-8")
+    assert invoke("render", "-c", str(cfg), "--date", "2026-02-12").exit_code == 0
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "> Usage instructions: [here](./docs/README.md#usage)\n" in readme
+    gitpage = tmp_path / "docs" / "index.md"
+    if gitpage.exists():  # relative to the page's own folder
+        assert "[here](./README.md#usage)" in gitpage.read_text(encoding="utf-8")

@@ -63,9 +63,8 @@ def test_schedule_margin_moves_the_minute_and_refuses_a_next_day_run():
         default_schedule(23 * 60)
 
 
-@pytest.mark.parametrize("expr", ["* * * * *", "*/5 * * * *", "0 * * * *", "0 */2 * * *",
-                                  "0 1 * *", "61 1 * * *", "0 1,2,3,4,5 * * *", "0 1 * * 1-5; rm"])
-def test_check_cron_refuses_frequent_or_malformed_lines(expr):
+@pytest.mark.parametrize("expr", ["0 1 * *", "61 1 * * *", "0 24 * * *", "0 1 * * 1-5; rm", "0 1 * * 1-5;rm"])
+def test_check_cron_refuses_malformed_lines(expr):
     with pytest.raises(ValueError):
         check_cron(expr)
 
@@ -154,7 +153,7 @@ def test_init_cli_never_prompts_and_uses_exit_code_2_on_refusal(tmp_path):
     again = runner.invoke(main, ["init", str(target)], input="")
     assert again.exit_code == 2
     assert "--force" in again.output
-    cron = runner.invoke(main, ["init", str(tmp_path / "p2"), "--cron", "*/10 * * * *"])
+    cron = runner.invoke(main, ["init", str(tmp_path / "p2"), "--cron", "0 24 * * *"])
     assert cron.exit_code == 2 and "--cron" in cron.output
     assert not (tmp_path / "p2").exists()
 

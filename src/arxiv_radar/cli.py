@@ -451,7 +451,9 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
               help="Keep the store between workflow runs committed next to the outputs, or on a data branch.")
 @click.option("--data-branch", default="arxiv-radar-data", show_default=True, help="The data branch (with --store branch).")
 @click.option("--store-path", default="arxiv-radar.sqlite", show_default=True, help="The store's path, relative to DIRECTORY.")
-@click.option("--cron", default=None, metavar="'M H * * D'", help="The workflow's schedule (UTC); default: just after arXiv's announcement.")
+@click.option("--cron", default=None, metavar="'M H * * D'",
+              help="The workflow's schedule (UTC, GitHub's cron: minute 0-59, hour 0-23, day 1-31, month 1-12, "
+                   "weekday 0-6); default: just after arXiv's announcement.")
 @click.option("--contact-email", default=None, help="Your address, put in the User-Agent as arXiv asks.")
 @click.option("--python", "python_version", default="3.12", show_default=True, help="Python version for the workflow.")
 @click.option("--install", "install_spec", default=None,
@@ -484,6 +486,11 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
                           repository=repository)
     for path in result.written:
         click.echo(f"wrote {path}")
+    from .ops.scaffold.schedule import cron_note
+
+    note = cron_note(result.schedule.cron) if cron else None
+    if note:
+        click.echo(f"note: {note}")
     click.echo(f"Schedule: '{result.schedule.cron}' (UTC); the store is kept "
                + ("on the data branch." if store_mode == "branch" else "in the repository."))
     click.echo(f"The workflow installs {result.install.reason}.")

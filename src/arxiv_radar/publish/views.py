@@ -153,6 +153,15 @@ def render_options(config, day: date, style: str | None = None) -> RenderOptions
         links=_links(config, readme_dir),
         page_links=_links(config, config.path_of("md_gitpage_path").parent),
         sort=getattr(config, "sort", "date"),
+        usage_link=_usage_link(config, readme_dir),
+        gitpage_usage_link=_usage_link(config, config.path_of("md_gitpage_path").parent),
     )
+
+
+def _usage_link(config, page_dir: Path) -> str | None:
+    """The seed look's "Usage instructions" line points at docs/README.md#usage (cv-arxiv-daily's
+    layout) only when that page exists in the user's repository; otherwise the line is left out."""
+    usage = config.config_dir / "docs" / "README.md"
+    return f"./{_relative(usage, page_dir)}#usage" if usage.is_file() else None
 
 

@@ -31,7 +31,11 @@ from .view import Entry, RenderedReadme, RenderOptions, TopicView
 __all__ = ["UNKNOWN_CODE", "render_gitpage", "render_readme", "seed_row", "tldr_cell"]
 
 UNKNOWN_CODE = "?"  # code cell of a paper nobody has looked for code for yet
-_USAGE = "> Usage instructions: [here](./docs/README.md#usage)\n\n"
+
+
+def _usage(link: str | None) -> str:
+    # A heading then a blank line when there is no page to point at.
+    return f"> Usage instructions: [here]({link})\n\n" if link else "\n"
 
 
 def _table_header(show_abstract: bool, web: bool = False, show_tldr: bool = False) -> str:
@@ -169,7 +173,7 @@ def _readme_text(
     top = slugger.slug(header)
     slugs = [slugger.slug(t.name) for t in prepared]
     archive_anchor = slugger.slug("Archive")
-    out = [f"## {header}\n", _USAGE]
+    out = [f"## {header}\n", _usage(opts.usage_link)]
     if opts.links:
         out.append("> " + " · ".join(f"[{md_cell(label)}]({url})" for label, url in opts.links) + "\n\n")
     out.append("<details>\n  <summary>Table of Contents</summary>\n  <ol>\n")
@@ -289,7 +293,7 @@ def render_readme(topics: Sequence[TopicView], opts: RenderOptions) -> RenderedR
 def render_gitpage(topics: Sequence[TopicView], opts: RenderOptions) -> str:
     """docs/index.md in the seed look: Jekyll front matter, every paper (no size budget)."""
     prepared = _prepare(topics, opts.show_abstract, opts.show_tldr)
-    out = ["---\nlayout: default\n---\n\n", f"## Updated on {dotted_date(opts.date)}\n", _USAGE]
+    out = ["---\nlayout: default\n---\n\n", f"## Updated on {dotted_date(opts.date)}\n", _usage(opts.gitpage_usage_link)]
     if opts.page_links:
         out.append("> " + " · ".join(f"[{md_cell(label)}]({url})" for label, url in opts.page_links) + "\n\n")
     header = _table_header(opts.show_abstract, web=True, show_tldr=opts.show_tldr)

@@ -150,6 +150,10 @@ class RenderOptions:
     page_links: tuple[tuple[str, str], ...] = ()
     # README table order: "date" (newest first) or "relevance" (scored papers best first).
     sort: str = "date"
+    # The "Usage instructions" target, relative to the README and to the gitpage; None leaves
+    # the line out (publish sets None when the page does not exist in the user's repository).
+    usage_link: str | None = "./docs/README.md#usage"
+    gitpage_usage_link: str | None = "./docs/README.md#usage"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from ...harvest.calendar import ANNOUNCE_TIME, NEW_YORK
 
-__all__ = ["Schedule", "default_schedule", "check_cron", "DEFAULT_MARGIN_MINUTES"]
+__all__ = ["Schedule", "default_schedule", "check_cron", "cron_note", "DEFAULT_MARGIN_MINUTES"]
 
 # arXiv's own wording: the announcement "usually" goes out at 20:00; the API can lag it by
 # minutes, and GitHub's scheduler by more. Half an hour also keeps us off the busy :00 mark.
@@ -83,24 +83,73 @@ def default_schedule(margin_minutes: int = DEFAULT_MARGIN_MINUTES, year: int = 2
     return Schedule(cron=cron, reasoning=reasoning)
 
 
-_FIELD = re.compile(r"^[0-9*/,\-]+$")
+# GitHub's schedule syntax (POSIX cron): five fields, each a list of *, values, ranges and
+# steps; months and weekdays may also be written as names (JAN-DEC, SUN-SAT).
+_FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of the month", 1, 31, ()),
+    ("month", 1, 12, ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")),
+    ("day of the week", 0, 6, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")),
+)
+_ITEM = re.compile(r"^(?P<range>\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:/(?P<step>[0-9]+))?$")
+# More runs a day than this is allowed (GitHub runs it) but worth a word: arXiv announces once.
+_RUNS_A_DAY_NOTE = 4
+
+
+def _value(text: str, low: int, names: tuple[str, ...]) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text.upper() in names:
+        return names.index(text.upper()) + low
+    return None
+
+
+def _field_values(text: str, name: str, low: int, high: int, names: tuple[str, ...]) -> set[int]:
+    """The values one field selects; ValueError naming the field and its range otherwise."""
+    spelled = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
+    out: set[int] = set()
+    for item in text.split(","):
+        m = _ITEM.fullmatch(item)
+        if m is None:
+            raise ValueError(f"the {name} field must be *, a value, a range or a list of them ({spelled}), got {text!r}")
+        step = int(m["step"]) if m["step"] is not None else 1
+        if step < 1:
+            raise ValueError(f"the {name} field's step must be at least 1, got {item!r}")
+        if m["range"] == "*":
+            first, last = low, high
+        else:
+            ends = [_value(v, low, names) for v in m["range"].split("-")]
+            if any(v is None or not low <= v <= high for v in ends):
+                raise ValueError(f"the {name} field takes values {spelled}, got {item!r}")
+            first = ends[0]
+            # "5/15" runs from 5 to the end of the field, as GitHub (and cron) read it.
+            last = ends[-1] if len(ends) == 2 else (high if m["step"] is not None else first)
+            if first > last:
+                raise ValueError(f"the {name} field's range {item!r} runs backwards ({spelled})")
+        out.update(range(first, last + 1, step))
+    return out
 
 
 def check_cron(expr: str) -> str:
-    """Accept a user's cron line only when it runs at most a few times a day.
-
-    A ``*`` in the minute or hour field would hammer arXiv (and burn Actions minutes); arXiv
-    changes once a day, so we refuse it rather than generate it.
-    """
+    """A user's cron line, normalised, when GitHub's scheduler accepts it; else ValueError with
+    one sentence naming the field and its range."""
     fields = expr.split()
-    if len(fields) != 5 or not all(_FIELD.fullmatch(f) for f in fields):
-        raise ValueError(f"not a five-field cron expression: {expr!r}")
-    minute, hour = fields[0], fields[1]
-    if not minute.isdigit() or int(minute) > 59:
-        raise ValueError(f"the minute field must be one number (0-59), got {minute!r}")
-    if "*" in hour or "/" in hour:
-        raise ValueError(f"the hour field must list hours, not {hour!r}: arXiv changes once a day")
-    hours = [h for part in hour.split(",") for h in part.split("-")]
-    if not all(h.isdigit() and int(h) <= 23 for h in hours) or hour.count(",") > 3:
-        raise ValueError(f"the hour field must be at most four hours (0-23), got {hour!r}")
+    if len(fields) != 5:
+        raise ValueError(
+            f"{expr!r} has {len(fields)} fields; GitHub wants five: minute (0-59), hour (0-23), "
+            "day of the month (1-31), month (1-12) and day of the week (0-6)"
+        )
+    for text, (name, low, high, names) in zip(fields, _FIELDS):
+        _field_values(text, name, low, high, names)
     return " ".join(fields)
+
+
+def cron_note(expr: str) -> str | None:
+    """A word for a valid line that runs more often than arXiv changes, else None."""
+    minute, hour = (_field_values(t, *f) for t, f in zip(expr.split()[:2], _FIELDS))
+    runs = len(minute) * len(hour)
+    if runs <= _RUNS_A_DAY_NOTE:
+        return None
+    return (f"'{expr}' runs up to {runs} times a day; arXiv announces once a day, so most runs find "
+            "nothing new (no request to arXiv, but each spends GitHub Actions minutes)")
