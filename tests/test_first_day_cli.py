@@ -256,3 +256,28 @@ def test_the_usage_line_points_at_a_page_that_exists_or_is_left_out(tmp_path, ar
     gitpage = tmp_path / "docs" / "index.md"
     if gitpage.exists():  # relative to the page's own folder
         assert "[here](./README.md#usage)" in gitpage.read_text(encoding="utf-8")
+
+
+def test_render_warns_when_a_cv_arxiv_daily_readme_outgrows_what_github_shows(tmp_path):
+    from datetime import date, datetime, timezone
+
+    from arxiv_radar.model import Author, Paper
+    from arxiv_radar.store import Store
+
+    cfg = project(tmp_path, "publish_site: false\npublish_feeds: false\n"
+                            "topics:\n  Radar:\n    filters: [radar]\n")
+    # cv-arxiv-daily rows carry no abstract: long titles make a big README from few papers.
+    title = "Radar " + "clutter suppression with sparse arrays " * 25
+    papers = [Paper(id=f"2602.{i:05d}", title=f"{title}{i}", authors=(Author("A. Author"),),
+                    categories=("eess.SP",), published=datetime(2026, 2, 10, tzinfo=timezone.utc))
+              for i in range(1, 601)]
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as store:
+        store.upsert_papers(papers, date(2026, 2, 10))
+    result = invoke("render", "-c", str(cfg), "--style", "cv-arxiv-daily", "--date", "2026-02-12")
+    assert result.exit_code == 0, result.output
+    size = (tmp_path / "README.md").stat().st_size
+    assert size > 512 * 1024
+    assert "over the 512 KB GitHub displays" in result.output
+    # The seed style keeps under its budget (archive pages), so it has nothing to warn about.
+    seed = invoke("render", "-c", str(cfg), "--style", "seed", "--date", "2026-02-12")
+    assert "512 KB" not in seed.output

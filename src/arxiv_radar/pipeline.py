@@ -292,7 +292,9 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         report.links = _enrich(store, config, report.day)
         # After matching (and ranking): only the papers the outputs list are summarised.
         report.summaries = _summarize(store, config, report.day)
-        report.written = [str(p) for p in publish(config, store, report.day).written]
+        published = publish(config, store, report.day)
+        report.written = [str(p) for p in published.written]
+        report.notes += published.warnings
         # Delivery failures are reported, never raised: they leave the exit code alone.
         report.delivery = _deliver(store, config, report.day)
     return report

@@ -20,7 +20,10 @@ from .views import build_views, render_options, summary_key_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["publish", "PublishResult"]
+__all__ = ["publish", "PublishResult", "GITHUB_README_LIMIT"]
+
+# GitHub stops displaying a README after its first 512 KB.
+GITHUB_README_LIMIT = 512 * 1024
 
 
 @dataclass
@@ -28,6 +31,7 @@ class PublishResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     site_index: Path | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def note(self, path: Path, changed: bool) -> None:
         (self.written if changed else self.unchanged).append(path)
@@ -51,6 +55,14 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
     if config.publish_readme:
         readme = render.render_readme(views, opts)
         write("md_readme_path", readme.text)
+        size = len(readme.text.encode("utf-8"))
+        if size > GITHUB_README_LIMIT:
+            # The seed look archives older papers to stay under its budget; the cv-arxiv-daily
+            # look keeps every row, as that tool did, so it can outgrow what GitHub shows.
+            result.warnings.append(
+                f"{config.path_of('md_readme_path')} is {size / 1024:,.0f} KB, over the 512 KB GitHub displays; "
+                "the seed style (`style: seed`) moves older papers to archive pages")
+            log.warning("%s", result.warnings[-1])
         readme_dir = config.path_of("md_readme_path").parent
         for rel, text in sorted(readme.archives.items()):
             write(readme_dir / rel, text)
