@@ -66,7 +66,8 @@ def test_first_run_sends_everything_once_and_a_rerun_sends_nothing(tmp_path, smt
     assert report.channels[2].target == "http://localhost:%d/…" % httpserver.port
     (msg,) = sink.messages
     plain = msg.get_body(("plain",)).get_content()
-    assert plain.count("Seeing robots") == 1 and "also in: Robots & <Agents>" in plain
+    # In both of its topics' sections, each naming the other.
+    assert plain.count("Seeing robots") == 2 and "also in: Robots & <Agents>" in plain
     assert "Unmatched" not in plain
     (body,) = posted(httpserver, "/json")
     assert sorted(p["id"] for p in body["papers"]) == ["2502.00001", "2502.00002", "2502.00003"]

@@ -56,11 +56,14 @@ def test_digest_message_structure_grouping_and_escaping():
     assert msg["To"] == "me@example.org, you@example.org"
     plain, html = parts(msg)
     for text in (plain, html):
-        # Listed once, under its first topic, with the others named.
-        assert text.count("Seeing robots") == 1
+        # Listed in each of its topics' sections, with the other topics named each time.
+        assert text.count("Seeing robots") == 3
         assert "Words" in text and "(updated v2)" in text
     assert "also in: Robots & <Agents>, Language" in plain
+    assert "also in: Vision, Language" in plain and "also in: Vision, Robots & <Agents>" in plain
     assert "also in: Robots &amp; &lt;Agents&gt;, Language" in html
+    # Every topic gets its section, even one whose only paper is filed first under another.
+    assert "== Robots & <Agents> (1) ==" in plain
     # Topic order follows the config; each topic heading appears.
     assert html.index("Vision") < html.index("Robots &amp; &lt;Agents&gt;") < html.index("Language")
     # Hostile text is escaped in HTML, control characters are gone everywhere.

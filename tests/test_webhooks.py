@@ -60,7 +60,7 @@ def test_slack_payload_shape_and_escaping():
     assert body["text"] == "arxiv-radar 2025-03-03: 2 new papers, 1 updated"
     assert body["blocks"][0]["type"] == "header"
     text = "\n".join(b["text"]["text"] for b in body["blocks"][1:])
-    assert "<http://arxiv.org/abs/2502.00001|Seeing robots>" in text
+    assert "<https://arxiv.org/abs/2502.00001|Seeing robots>" in text and "http://arxiv" not in text
     assert "also in: Robots" in text and "(updated v2)" in text and "<https://github.com/x/y|code>" in text
     assert "<script>" not in text and "&lt;script&gt;" in text
 
@@ -82,7 +82,8 @@ def test_discord_payload_shape_and_escaping():
     assert body["content"].startswith("arxiv-radar 2025-03-03")
     assert [e["title"] for e in body["embeds"]] == ["Vision", "Language"]
     desc = body["embeds"][0]["description"]
-    assert "[Seeing robots](http://arxiv.org/abs/2502.00001)" in desc and "also in: Robots" in desc
+    assert "[Seeing robots](https://arxiv.org/abs/2502.00001)" in desc and "also in: Robots" in desc
+    assert "http://arxiv" not in desc
     # Markdown from a title cannot make a link of its own, and mentions are defused.
     assert "[x](http://evil)" not in desc and "\\[x\\]\\(http://evil\\)" in desc
     assert "@everyone" not in desc and "<@&123>" not in desc

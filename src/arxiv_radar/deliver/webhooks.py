@@ -164,7 +164,8 @@ def _item_line(item, escape, link, italic: str) -> str:
 
     ``escape`` and ``link(text, url)`` are the chat's own; ``italic`` its emphasis marker.
     """
-    line = link(escape(_title(item)), item.entry.paper.abs_url)
+    # https, as the JSON payload, the e-mail and the site link (abs_url keeps cv-arxiv-daily's http).
+    line = link(escape(_title(item)), f"https://arxiv.org/abs/{item.entry.paper.id}")
     author = _first_author(item)
     if author:
         line += f" — {escape(author)}"

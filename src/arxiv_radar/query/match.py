@@ -74,5 +74,16 @@ def rematch_changed_topics(store: Store, topics: dict, day: date) -> list[str]:
                     hits.append((paper.id, why))
             store.add_matches(name, hits, day)
             store.set_state(key, definition)
-        log.info("topic %r is new or changed: matched %d stored papers", name, len(hits))
+            listed = len(store.matched_ids(name))
+        log.info("%s", rematch_message(name, len(hits), listed))
     return changed
+
+
+def rematch_message(name: str, matched: int, listed: int) -> str:
+    """What a re-match did, in the numbers the README will show: matches imported from
+    cv-arxiv-daily stay listed though the query cannot re-check them (no abstract in the row)."""
+    head = f"topic {name!r} is new or changed: {listed:,} stored {'paper' if listed == 1 else 'papers'} listed"
+    kept = listed - matched
+    if kept > 0:
+        return f"{head} ({matched:,} matched by its query, {kept:,} kept from the cv-arxiv-daily import)"
+    return head

@@ -113,13 +113,17 @@ class Digest:
     def updated_count(self) -> int:
         return sum(1 for i in self.items if i.updated)
 
-    def groups(self, items: tuple[DigestItem, ...] | list[DigestItem] | None = None) -> list[tuple[str, list[DigestItem]]]:
-        """``items`` (default: all) by their first topic, in config order; within, by score (when
-        ranked), then newest first."""
+    def groups(self, items: tuple[DigestItem, ...] | list[DigestItem] | None = None, *,
+               every_topic: bool = False) -> list[tuple[str, list[DigestItem]]]:
+        """``items`` (default: all) by topic, in config order; within, by score (when ranked),
+        then newest first. Under their first topic only, or with ``every_topic`` under each of
+        their topics (the e-mail: a reader skimming one topic's section must not miss a paper
+        filed first elsewhere)."""
         items = self.items if items is None else items
         by_topic: dict[str, list[DigestItem]] = {t: [] for t in self.topic_order}
         for item in items:
-            by_topic.setdefault(item.topics[0], []).append(item)
+            for topic in (item.topics if every_topic else item.topics[:1]):
+                by_topic.setdefault(topic, []).append(item)
         return [(t, sorted(v, key=reading_order)) for t, v in by_topic.items() if v]
 
 

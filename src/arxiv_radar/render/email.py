@@ -1,7 +1,7 @@
 """The e-mail digest: one multipart/alternative message (plain text + HTML) per run. Pure.
 
-Papers are grouped by topic (config order) and listed once, under their first topic, with
-"also in: X, Y" for the others. The whole encoded message stays under ``max_bytes`` (Gmail
+Papers are grouped by topic (config order); a paper of several topics is listed in each of
+their sections, marked "also in: X, Y" with the others. The whole encoded message stays under ``max_bytes`` (Gmail
 clips messages past about 102 KB): when everything does not fit, the best-ranked (else newest) papers that fit
 are listed and the rest are counted ("N more papers") with a link to the site.
 """
@@ -59,7 +59,7 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + " …"
 
 
-def _paper(item: DigestItem) -> dict:
+def _paper(item: DigestItem, topic: str) -> dict:
     p = item.entry.paper
     names = [clean_text(a.name) for a in p.authors if clean_text(a.name)]
     if not item.entry.authors_complete or len(names) > 8:
@@ -85,7 +85,7 @@ def _paper(item: DigestItem) -> dict:
         "code_url": safe_url(item.entry.code_url),
         "updated": item.updated,
         "version": item.event.version if item.event else p.version,
-        "also_in": [clean_text(t) for t in item.also_in],
+        "also_in": [clean_text(t) for t in item.topics if t != topic],
     }
 
 
@@ -111,7 +111,7 @@ def _compose(digest: Digest, shown: list[DigestItem], sender: str, to: list[str]
         "subject": subject,
         "heading": subject,
         "day": digest.day.isoformat(),
-        "groups": [(clean_text(t), [_paper(i) for i in items]) for t, items in digest.groups(shown)],
+        "groups": [(clean_text(t), [_paper(i, t) for i in items]) for t, items in digest.groups(shown, every_topic=True)],
         "more": len(digest.items) - len(shown),
         "site_url": safe_url(digest.site_url),
     }
