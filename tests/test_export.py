@@ -320,8 +320,12 @@ def test_cli_generated_for_is_the_last_finished_run_or_date(store):
     run = store.begin_run("run", date(2025, 3, 3))
     store.finish_run(run, "ok")
     store.finish_run(store.begin_run("run", date(2025, 3, 4)), "failed")
+    # `links` (and `render`) bring no new papers: the export still stands for the last run.
+    store.finish_run(store.begin_run("links", date(2025, 3, 5)), "ok")
     db = str(store.path)
     assert json.loads(run_cli("export", "--db", db, "--format", "json").stdout)["generated_for"] == "2025-03-03"
+    store.finish_run(store.begin_run("backfill", date(2025, 3, 6)), "partial")
+    assert json.loads(run_cli("export", "--db", db, "--format", "json").stdout)["generated_for"] == "2025-03-06"
     out = run_cli("export", "--db", db, "--format", "json", "--date", "2025-01-31")
     assert json.loads(out.stdout)["generated_for"] == "2025-01-31"
 

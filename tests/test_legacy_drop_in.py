@@ -57,7 +57,7 @@ def test_unreadable_rows_are_reported_with_topic_and_key(tmp_path):
     )
     result = CliRunner().invoke(main, ["import-legacy", str(db), "--db", str(tmp_path / "s.sqlite")])
     assert result.exit_code == 1
-    assert "Imported 2 rows (1 distinct papers)" in result.output
+    assert "Imported 2 rows (1 distinct paper)" in result.output
     assert "SLAM / 9999.bad" in result.output
 
 

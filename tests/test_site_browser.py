@@ -222,3 +222,17 @@ def test_lists_work_without_javascript(browser, served: str) -> None:
         assert pg.url.endswith("/myrepo/site/topics/robot-learning/index.html")
     finally:
         context.close()
+
+
+def test_over_file_urls_the_search_box_says_how_to_serve_the_site(page, tmp_path: Path) -> None:
+    site = tmp_path / "my site"
+    build_site(S.views(), S.options(), site, feeds_rel="../feeds")
+    page.goto((site / "index.html").as_uri())
+    note = page.locator("#search-note")
+    note.wait_for(state="visible", timeout=10_000)
+    text = note.inner_text()
+    assert f"Search needs http: python3 -m http.server -d {site}/ 8000" in text
+    assert page.locator("#search").is_hidden()  # no dead form
+    topic = next((site / "topics").iterdir()) / "index.html"
+    page.goto(topic.as_uri())
+    assert f"-d {site}/ 8000" in page.locator("#search-note").inner_text()

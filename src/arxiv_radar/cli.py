@@ -70,6 +70,11 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _count(n: int, noun: str) -> str:
+    """"1 paper", "2 papers" (English plural by -s: every noun we count takes it)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _parse_day(ctx, param, value: str | None) -> date | None:
     if value is None:
         return None
@@ -383,7 +388,7 @@ def demo(out_dir: str) -> None:
     from .demo import run_demo
 
     result = run_demo(Path(out_dir))
-    click.echo(f"Demo finished: {result.papers} papers in {len(result.topics)} topics.")
+    click.echo(f"Demo finished: {_count(result.papers, 'paper')} in {_count(len(result.topics), 'topic')}.")
     for path in result.files:
         click.echo(f"  {path}")
     if result.site_index:
@@ -432,9 +437,10 @@ def import_legacy_cmd(json_path: str, config_path: str | None, db_path: str | No
 
     with store_lock(db_path, command="import-legacy"), Store.open(db_path) as store:
         report = import_legacy(json_path, store, day or calendar.today())
-    click.echo(f"Imported {report.rows} rows ({report.distinct_papers} distinct papers) from {json_path} into {db_path}.")
+    click.echo(f"Imported {_count(report.rows, 'row')} ({_count(report.distinct_papers, 'distinct paper')}) "
+               f"from {json_path} into {db_path}.")
     for topic, count in report.topics.items():
-        click.echo(f"  {topic}: {count} rows")
+        click.echo(f"  {topic}: {_count(count, 'row')}")
     if report.unreadable:
         click.echo(f"{len(report.unreadable)} rows could not be read:", err=True)
         for topic, key, why in report.unreadable:
@@ -556,7 +562,7 @@ def export(config_path: str | None, db_path: str | None, fmt: str, topic: str | 
         if output:
             result = export_to_file(store, output, fmt, topics, known_topics=known, generated_for=generated_for,
                                     summary_key=key)
-            click.echo(f"{'wrote' if result.changed else 'unchanged'} {output} ({result.papers} papers)", err=True)
+            click.echo(f"{'wrote' if result.changed else 'unchanged'} {output} ({_count(result.papers, 'paper')})", err=True)
             return
         # UTF-8 bytes to stdout, whatever the locale says.
         buffer = getattr(sys.stdout, "buffer", None)

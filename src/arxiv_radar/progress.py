@@ -35,6 +35,6 @@ def step_progress(label: str, total_steps: int, *, stream=None) -> Iterator[Step
 
         def update(description: str, papers: int, done: int) -> None:
             short = description if len(description) <= 60 else description[:57] + "..."
-            bar.update(task, completed=done, description=f"{label}: {short} ({papers} papers)")
+            bar.update(task, completed=done, description=f"{label}: {short} ({papers} paper{'' if papers == 1 else 's'})")
 
         yield update

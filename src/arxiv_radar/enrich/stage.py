@@ -121,7 +121,7 @@ class EnrichReport:
 
     def lines(self) -> list[str]:
         """A short human summary, one fact a line."""
-        out = [f"Links for {self.day}: {self.papers} papers checked in {self.seconds:.1f} s."]
+        out = [f"Links for {self.day}: {self.papers} paper{'' if self.papers == 1 else 's'} checked in {self.seconds:.1f} s."]
         for source, counts in sorted(self.answers.items()):
             parts = ", ".join(f"{counts[s]} {s}" for s in ("found", "none", "unknown") if counts.get(s))
             out.append(f"  {source}: {parts or 'nothing new'} ({self.requests.get(source, 0)} requests)")

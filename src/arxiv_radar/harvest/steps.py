@@ -148,7 +148,7 @@ def harvest(plan: Plan, client: PoliteClient, endpoints: Endpoints, *, backfill:
             result.fail(step, str(exc))
         else:
             result.add(step, papers)
-            log.info("%s: %d papers", step.name, len(papers))
+            log.info("%s: %d paper%s", step.name, len(papers), "" if len(papers) == 1 else "s")
         done += last
     progress("done", len(result.papers), done)
     return result

@@ -298,7 +298,7 @@ def serve_forever(
     try:
         corpus = handle.corpus
         note = f" ({corpus.problem_count} unreadable lines skipped)" if corpus.problem_count else ""
-        echo(f"arxiv-radar mirror: {len(corpus)} papers{note}")
+        echo(f"arxiv-radar mirror: {len(corpus)} paper{'' if len(corpus) == 1 else 's'}{note}")
         echo(f"serving the arXiv API at {handle.api_url}")
         echo(f"OAI-PMH at {handle.oai_url}, RSS at {handle.rss_url}/<categories>")
         if handle.faults is not None:

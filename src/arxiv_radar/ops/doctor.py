@@ -354,7 +354,7 @@ def _inspect(conn: sqlite3.Connection, name: str, latest: int, result: DoctorRes
                 "SELECT command, day, status FROM runs ORDER BY id DESC LIMIT 1"
             ).fetchone()
         where = f"; last run: {last[0]} for {last[1]}, {last[2]}" if last else ""
-        result.add("store", name, "ok", f"{papers} papers{where}")
+        result.add("store", name, "ok", f"{papers} paper{'' if papers == 1 else 's'}{where}")
 
 
 # --------------------------------------------------------------------------- templates

@@ -181,6 +181,11 @@ def summary_lines(data: Mapping[str, Any] | None) -> list[str]:
     return lines
 
 
+def _papers(n: Any) -> str:
+    n = _count(n)
+    return f"{n} paper{'' if n == 1 else 's'}"
+
+
 def _duration(seconds: float) -> str:
     seconds = float(seconds or 0)
     if seconds < 60:
@@ -231,7 +236,7 @@ def report_lines(report: Any) -> list[str]:
     if len(window) == 2 and all(window):
         lines.append(f"window: {window[0]} .. {window[1]}")
     lines.append(
-        f"harvested {data.get('harvested', 0)} papers: {_count(data.get('new'))} new, "
+        f"harvested {_papers(data.get('harvested', 0))}: {_count(data.get('new'))} new, "
         f"{_count(data.get('updated'))} updated"
     )
     topics = _topic_rows(data)
@@ -302,7 +307,7 @@ def print_report(report: Any, console: Console | None = None) -> None:
     data = report_data(report)
     console.print(_header(data), markup=False, style="bold")
     console.print(
-        f"harvested {data.get('harvested', 0)} papers: {_count(data.get('new'))} new, "
+        f"harvested {_papers(data.get('harvested', 0))}: {_count(data.get('new'))} new, "
         f"{_count(data.get('updated'))} updated",
         markup=False,
     )

@@ -76,8 +76,12 @@ def select_topics(known: list[str], only: str | None) -> list[str]:
 
 
 def latest_run_day(store: Store) -> date | None:
-    """The day of the latest run that finished (ok or partial): what the store stands for."""
-    row = store.conn.execute("SELECT max(day) FROM runs WHERE status IN ('ok', 'partial')").fetchone()
+    """The day of the latest `run` or `backfill` that finished (ok or partial): what the store
+    stands for (docs/export-schema.md). `links`, `render` and imports bring no new papers, so
+    they leave it alone."""
+    row = store.conn.execute(
+        "SELECT max(day) FROM runs WHERE status IN ('ok', 'partial') AND command IN ('run', 'backfill')"
+    ).fetchone()
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
