@@ -43,6 +43,7 @@ from ..errors import ArxivRadarError
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .digest import clean_text, safe_url
 from .feeds import feed_paths, feed_slugs
+from .latex import latex_to_text
 from .view import Entry, RenderOptions, TopicView
 
 log = logging.getLogger(__name__)
@@ -136,9 +137,10 @@ def _rows(views: Sequence[TopicView], slugs: dict[str, str]) -> dict[str, _Row]:
         rows[pid] = _Row(
             id=pid,
             anchor="p-" + "".join(c if c.isalnum() or c in ".-" else "-" for c in pid),
-            title=clean_text(p.title) or pid,
+            # LaTeX text macros read as text (\textbf{Vi}sual -> Visual); math stays as written.
+            title=latex_to_text(clean_text(p.title)) or pid,
             authors=_authors(entry),
-            abstract=clean_text(p.abstract),
+            abstract=latex_to_text(clean_text(p.abstract)),
             date=p.published.date().isoformat(),
             abs_url=f"https://arxiv.org/abs/{quoted}",
             pdf_url=f"https://arxiv.org/pdf/{quoted}",
