@@ -264,6 +264,17 @@ def test_budget_bounds_a_slow_source(fixtures, hf, store):
     assert 1 <= answered < 20 and answered + report.not_asked["huggingface"] == 20
     statuses = [s.status for s in store.link_summaries(ids).values()]
     assert statuses.count("none") == answered and statuses.count("unknown") == 20 - answered
+    # Newest first: the papers answered are the newest ones.
+    summaries = store.link_summaries(ids)
+    assert [summaries[pid].status for pid in ids[-answered:]] == ["none"] * answered
+    # The report says how many wait and, at this run's pace, how many runs they take.
+    left = 20 - answered
+    runs = -(-left // answered)
+    assert report.as_dict()["waiting"] == {"huggingface": {"papers": left, "answered": answered, "runs": runs}}
+    (line,) = report.waiting_lines()
+    assert line.startswith(f"huggingface: {left} papers waiting for a code-link check; at this run's pace "
+                           f"({answered} answered in ")
+    assert f"about {runs} more run" in line and any(line in out for out in report.lines())
 
 
 def test_none_is_rechecked_on_a_backoff_counted_in_run_days(hf, store):

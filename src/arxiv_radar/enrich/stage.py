@@ -117,7 +117,32 @@ class EnrichReport:
             "stars_updated": self.stars_updated,
             "errors": list(self.errors),
             "seconds": round(self.seconds, 3),
+            "waiting": self.waiting(),
         }
+
+    def waiting(self) -> dict[str, dict[str, int | None]]:
+        """Per network source left short by the time budget: papers still waiting, how many
+        it answered in this run, and at that pace how many more runs it takes (None: no pace)."""
+        out: dict[str, dict[str, int | None]] = {}
+        for source, left in sorted(self.not_asked.items()):
+            answered = sum(self.answers.get(source, Counter()).values())
+            out[source] = {"papers": left, "answered": answered,
+                           "runs": -(-left // answered) if answered else None}
+        return out
+
+    def waiting_lines(self) -> list[str]:
+        """One line per source with papers waiting: how many, and when they will be done."""
+        out = []
+        for source, w in self.waiting().items():
+            left, answered, runs = w["papers"], w["answered"], w["runs"]
+            line = f"{source}: {left:,} paper{'' if left == 1 else 's'} waiting for a code-link check"
+            if runs:
+                line += (f"; at this run's pace ({answered:,} answered in {self.seconds:.0f} s) about "
+                         f"{runs} more run{'' if runs == 1 else 's'}, newest papers first")
+            else:
+                line += "; none answered in this run, so they are asked again at the next"
+            out.append(line)
+        return out
 
     def lines(self) -> list[str]:
         """A short human summary, one fact a line."""
@@ -125,8 +150,7 @@ class EnrichReport:
         for source, counts in sorted(self.answers.items()):
             parts = ", ".join(f"{counts[s]} {s}" for s in ("found", "none", "unknown") if counts.get(s))
             out.append(f"  {source}: {parts or 'nothing new'} ({self.requests.get(source, 0)} requests)")
-        for source, n in sorted(self.not_asked.items()):
-            out.append(f"  {source}: {n} left for the next run")
+        out.extend(f"  {line}" for line in self.waiting_lines())
         for source, why in sorted(self.stopped.items()):
             out.append(f"  {source} stopped early: {why}")
         if self.budget_spent:
@@ -376,6 +400,9 @@ def enrich(
     # The caller prints the report; the log keeps it for -vv runs.
     for line in report.lines():
         log.debug("%s", line.strip())
+    # A backlog (a first run over an imported history) takes several runs: say so every run.
+    for line in report.waiting_lines():
+        log.info("code links: %s", line)
     return report
 
 
