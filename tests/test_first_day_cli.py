@@ -281,3 +281,38 @@ def test_render_warns_when_a_cv_arxiv_daily_readme_outgrows_what_github_shows(tm
     # The seed style keeps under its budget (archive pages), so it has nothing to warn about.
     seed = invoke("render", "-c", str(cfg), "--style", "seed", "--date", "2026-02-12")
     assert "512 KB" not in seed.output
+
+
+def test_after_import_legacy_the_rematch_log_counts_what_the_readme_shows(tmp_path):
+    db = tmp_path / "legacy.json"
+    db.write_text(
+        '{"SLAM": {"2110.07546": "|**2021-10-14**|**Active SLAM**|Shumon Koga et.al.|[2110.07546](http://arxiv.org/abs/2110.07546)|null|\\n",'
+        ' "2110.06541": "|**2021-10-13**|**Radio SLAM**|Ran Liu et.al.|[2110.06541](http://arxiv.org/abs/2110.06541)|null|\\n"}}',
+        encoding="utf-8")
+    cfg = project(tmp_path, "publish_site: false\ntopics:\n  SLAM:\n    filters: [SLAM]\n")
+    imported = invoke("import-legacy", str(db), "-c", str(cfg), "--date", "2025-03-01")
+    assert imported.exit_code == 0 and "Imported 2 rows (2 distinct papers)" in imported.output
+    result = invoke("render", "-c", str(cfg), "--date", "2025-03-01")
+    assert result.exit_code == 0, result.output
+    assert ("topic 'SLAM' is new or changed: 2 stored papers listed "
+            "(0 matched by its query, 2 kept from the cv-arxiv-daily import)") in result.output
+    assert "matched 0 stored papers" not in result.output
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "2110.07546" in readme and "2110.06541" in readme
+
+
+def test_one_paper_is_one_paper_not_one_papers(tmp_path):
+    corpus = write_corpus(tmp_path / "one.jsonl", [bulk_line("2602.00007", "Radar alone", [ny(2026, 2, 10, 10, 0)])])
+    cfg = project(tmp_path, f"request_interval: 0\nhf_url: {CLOSED}\ntopics:\n  Radar:\n    filters: [radar]\n")
+    with start_mirror([corpus]) as m:
+        result = invoke("run", "-c", str(cfg), *urls(m), "--date", "2026-02-12")
+    assert result.exit_code == 0, result.output
+    assert "harvested 1 paper: 1 new, 0 updated" in result.stdout
+    site = (tmp_path / "docs" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "1 paper," in site and "1 paper ·" in site and "1 papers" not in site
+    topic = (tmp_path / "docs" / "site" / "topics" / "radar" / "index.html").read_text(encoding="utf-8")
+    assert "1 paper, newest first" in topic
+    doctor = invoke("doctor", "--offline", "-c", str(cfg))
+    assert "1 paper; last run: run for 2026-02-12, ok" in doctor.output
+    export = invoke("export", "-c", str(cfg), "--format", "json", "-o", str(tmp_path / "e.json"))
+    assert "(1 paper)" in export.output
