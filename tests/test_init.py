@@ -135,7 +135,7 @@ def test_init_refuses_to_overwrite_and_writes_nothing_then(tmp_path):
     {"contact_email": 'me@x.org"\nevil: 1'},
     {"install_spec": "arxiv-radar; curl evil"},
     {"python_version": "3.12\n"},
-    {"cron": "* * * * *"},
+    {"cron": "0 1 * * 1-5;evil"},
 ])
 def test_init_refuses_values_it_cannot_write_safely(tmp_path, kwargs):
     with pytest.raises(InitRefused):
