@@ -84,3 +84,18 @@ def test_demo_twice_is_byte_identical(demo):
     result = CliRunner().invoke(main, ["demo", "--out", str(demo)])
     assert result.exit_code == 0
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_explain_names_the_field_that_matched_for_a_seed_paper(demo):
+    from importlib import resources
+
+    config = demo / "config.yaml"
+    config.write_text(resources.files("arxiv_radar.demo").joinpath("config.yaml").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    result = CliRunner().invoke(main, ["explain", "2502.15176", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("2502.15176v1  Methods and Trends in Detecting Generated Images")
+    assert lines[1] == "ForgeryDetection: matches"
+    assert "  matched abs:Deepfake: stem 'deepfak' found in the abstract (abs)" in lines
+    assert "MLLM: does not match" in lines
