@@ -316,3 +316,22 @@ def test_one_paper_is_one_paper_not_one_papers(tmp_path):
     assert "1 paper; last run: run for 2026-02-12, ok" in doctor.output
     export = invoke("export", "-c", str(cfg), "--format", "json", "-o", str(tmp_path / "e.json"))
     assert "(1 paper)" in export.output
+
+
+def test_the_readme_cron_line_runs_as_typed(tmp_path, arxiv):
+    # The console script in a fresh process, as cron starts it: no terminal, the URLs from the
+    # environment, the line exactly as the README gives it.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project(tmp_path)
+    exe = Path(sys.executable).with_name("arxiv-radar")
+    env = {**os.environ, "ARXIV_RADAR_API_URL": arxiv.api_url, "ARXIV_RADAR_OAI_URL": arxiv.oai_url,
+           "ARXIV_RADAR_RSS_URL": arxiv.rss_url}
+    done = subprocess.run([str(exe), "run", "-q", "--report", "run.json", "--date", "2026-02-12"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
