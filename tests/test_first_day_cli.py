@@ -279,8 +279,11 @@ def test_render_warns_when_a_cv_arxiv_daily_readme_outgrows_what_github_shows(tm
     assert size > 512 * 1024
     assert "over the 512 KB GitHub displays" in result.output
     # The seed style keeps under its budget (archive pages), so it has nothing to warn about.
+    doctor = invoke("doctor", "--offline", "-c", str(cfg))
+    assert doctor.exit_code == 0 and "[warn] outputs:" in doctor.output and "over the 512 KB GitHub displays" in doctor.output
     seed = invoke("render", "-c", str(cfg), "--style", "seed", "--date", "2026-02-12")
     assert "512 KB" not in seed.output
+    assert "512 KB" not in invoke("doctor", "--offline", "-c", str(cfg)).output
 
 
 def test_after_import_legacy_the_rematch_log_counts_what_the_readme_shows(tmp_path):

@@ -113,6 +113,7 @@ def doctor(
     check_store(store_path, result)
     check_writable(config, store_path, result)
     _check_templates(config, result)
+    _check_readme_size(config, result)
     _check_workflow_install(Path(config_path), result)
     _check_summaries(config, result, os.environ if env is None else env)
     if offline:
@@ -424,6 +425,20 @@ def _check_workflow_install(config_path: Path, result: DoctorResult) -> None:
     from .scaffold import WORKFLOW_PATH
 
     check_install(config_path.resolve().parent, result, WORKFLOW_PATH)
+
+
+def _check_readme_size(config: Any, result: DoctorResult) -> None:
+    """A README past the 512 KB GitHub displays (the cv-arxiv-daily look keeps every row)."""
+    from ..publish.files import GITHUB_README_LIMIT
+
+    path = config.path_of("md_readme_path")
+    if not config.publish_readme or path is None or not path.is_file():
+        return
+    size = path.stat().st_size
+    if size > GITHUB_README_LIMIT:
+        result.add("outputs", str(path), "warn",
+                   f"{size / 1024:,.0f} KB, over the 512 KB GitHub displays; "
+                   "the seed style (`style: seed`) moves older papers to archive pages")
 
 
 # --------------------------------------------------------------------------- endpoints
