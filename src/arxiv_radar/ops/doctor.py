@@ -2,8 +2,8 @@
 
 In order: the config (every problem, an unknown key with the nearest known one), each topic's
 query (parsed and compiled to an arXiv API query), the store (schema version, SQLite integrity,
-foreign keys, the full-text index, the run lock), template overrides, the workflow's install
-step (ops/install.py), and, unless offline,
+foreign keys, the full-text index, the run lock), template overrides, the README's size against
+the 512 KB GitHub displays, the workflow's install step (ops/install.py), and, unless offline,
 whether each endpoint the config uses answers.
 
 It writes nothing: a store without a ``-wal`` file is opened ``immutable`` (SQLite then creates
