@@ -20,6 +20,9 @@ from arxiv_radar.render.view import Entry, RenderOptions, TopicView
     (r"see \url{https://github.com/a/b_c} now", "see https://github.com/a/b_c now"),
     (r"\href{https://a.b}{the code} here", "the code here"),
     (r"Fig.~3 at http://x.org/~me", "Fig.\u00a03 at http://x.org/~me"),
+    # A ~ that means "about", as plain-text abstracts use it, stays.
+    ("velocities near ~500 km/s, B_0 ~ 30 T", "velocities near ~500 km/s, B_0 ~ 30 T"),
+    (r"Djokovi\'{c}'s and Gr\"obner", "Djoković's and Gröbner"),
     (r"{\bf bold} and {\em em}", "bold and em"),
     (r"Schr\"odinger, \'{e}t\'e, {\c c}a, \v{S}koda", "Schrödinger, été, ça, Škoda"),
     # Math is left exactly as written, escapes and all.

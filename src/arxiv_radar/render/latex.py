@@ -7,8 +7,9 @@ Abstracts and titles arrive as their authors typed them. A reader of the site sh
   ``\\textsc``, ``\\textup``, ``\\textsl``, ``\\underline``) -> X; old style ``{\\bf X}``,
   ``{\\em X}``, ``{\\it X}`` ... -> X;
 - ``\\url{X}`` -> X untouched; ``\\href{URL}{TEXT}`` -> TEXT;
-- the escapes ``\\% \\& \\_ \\# \\$ \\{ \\}`` -> the character; ``~`` -> a no-break space (not
-  after ``/``, where it is part of a URL such as ``/~name``);
+- the escapes ``\\% \\& \\_ \\# \\$ \\{ \\}`` -> the character; a tie ``~`` between a word and
+  what follows (``Fig.~3``) -> a no-break space; a ``~`` meaning "about" (``~500``, ``B ~ 30``)
+  or inside a URL (``/~name``) stays;
 - accents such as ``\\"o``, ``\\'{e}``, ``{\\c c}`` -> the accented letter.
 
 Math (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``) is left exactly as written, and so is any
@@ -90,7 +91,7 @@ def _convert(text: str) -> str:
                 i = end
                 continue
         if c == "~":
-            out.append("~" if i > 0 and text[i - 1] == "/" else "\u00a0")
+            out.append("\u00a0" if _is_tie(text, i) else "~")
             i += 1
             continue
         if c == "{" and text.startswith("\\", i + 1):
@@ -139,6 +140,15 @@ def _convert(text: str) -> str:
         out.append(c)
         i += 1
     return "".join(out)
+
+
+def _is_tie(text: str, i: int) -> bool:
+    """``Fig.~3``, ``Section~2``: a LaTeX tie between a word and what follows. Not ``~500``
+    or ``B ~ 30`` (plain-text "about"), not ``/~name`` (a URL)."""
+    if i == 0 or i + 1 >= len(text):
+        return False
+    before, after = text[i - 1], text[i + 1]
+    return (before.isalnum() or before in ".,)]") and not after.isspace()
 
 
 def _accent(text: str, i: int) -> tuple[str, int] | None:
