@@ -211,7 +211,7 @@ def _one_channel(
                 paper_ids=[i.entry.paper.id for i in digest.items], detail=rep.message,
             )
         rep.status, rep.attempts = "sent", 1
-        log.info("%s (%s): sent %d paper(s)", channel, target, rep.papers)
+        log.info("%s (%s): sent %d paper%s", channel, target, rep.papers, "" if rep.papers == 1 else "s")
     except Exception as exc:  # a delivery problem of any kind must never fail the run
         rep.status = "failed"
         # Our own messages are already scrubbed; anything else may quote a URL or a secret.

@@ -338,7 +338,7 @@ def _inspect(conn: sqlite3.Connection, name: str, latest: int, result: DoctorRes
         result.add("store", name, "ok", "integrity check passed")
     orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
     if orphans:
-        result.add("store", name, "fail", f"{len(orphans)} rows point at missing papers")
+        result.add("store", name, "fail", f"{len(orphans)} row{'s point' if len(orphans) != 1 else ' points'} at missing papers")
 
     if "papers" in tables:
         papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0]

@@ -174,7 +174,7 @@ def summary_lines(data: Mapping[str, Any] | None) -> list[str]:
         f"(cap {int(data.get('token_cap') or 0):,})"
     ]
     if data.get("given_up"):
-        lines.append(f"summaries: {data['given_up']} paper(s) failed too often and keep their abstract")
+        lines.append(f"summaries: {_papers(data['given_up'])} failed too often and keep their abstract")
     if data.get("stopped"):
         lines.append(f"summaries stopped: {data['stopped']}")
     lines.extend(f"summary failed: {e}" for e in data.get("errors") or [])
