@@ -172,7 +172,7 @@ def test_hostile_summaries_are_escaped_in_email_and_webhooks(hostile_site):
     assert text.count("_TL;DR:_") == 3
     assert "<script>" not in text and "&lt;script&gt;" in text
     # Slack links are <url|text>: the only ones are ours.
-    assert {m.split("|")[0] for m in re.findall(r"<([^>]*)>", text)} == {f"http://arxiv.org/abs/2603.0000{i}" for i in (1, 2, 3)}
+    assert {m.split("|")[0] for m in re.findall(r"<([^>]*)>", text)} == {f"https://arxiv.org/abs/2603.0000{i}" for i in (1, 2, 3)}
     discord = discord_payload(digest)
     desc = discord["embeds"][0]["description"]
     assert desc.count("*TL;DR:*") == 3 and "\\]\\(javascript" in desc
