@@ -176,7 +176,7 @@ def test_rank_json_and_feedback_commands(tmp_path, monkeypatch):
 
     target = rows[-1]["id"]
     result = runner.invoke(main, ["like", f"https://arxiv.org/abs/{target}v1", "-c", str(cfg), "--topic", "MLLM"])
-    assert result.exit_code == 0 and "liked 1 paper(s) for MLLM" in result.output
+    assert result.exit_code == 0 and "liked 1 paper for MLLM" in result.output
     result = runner.invoke(main, ["rank", "-c", str(cfg), "--offline", "--json", "--topic", "MLLM", "--limit", "1"])
     assert json.loads(result.stdout)[0]["id"] == target
     result = runner.invoke(main, ["rank", "-c", str(cfg), "--offline", "--topic", "MLLM", "--limit", "1"])

@@ -768,7 +768,7 @@ def _feedback_command(name: str, value: int | None, doc: str):
             else:
                 store.set_feedback(pids, value, topic=topic)
                 verb = "liked" if value > 0 else "disliked"
-                click.echo(f"{verb} {len(pids)} paper(s){f' for {topic}' if topic else ''}; "
+                click.echo(f"{verb} {_count(len(pids), 'paper')}{f' for {topic}' if topic else ''}; "
                            "the next run, render or `arxiv-radar rank` re-ranks")
 
     return command

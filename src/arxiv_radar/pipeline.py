@@ -319,7 +319,7 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
                                        _endpoints(config, api_url, oai_url, rss_url), end, backfill=True,
                                        notify=notify)
         if report.new and not notify:
-            report.notes.append(f"{len(report.new)} paper(s) added as backfilled: the pages list them; feeds, "
+            report.notes.append(f"{len(report.new)} paper{'' if len(report.new) == 1 else 's'} added as backfilled: the pages list them; feeds, "
                                 "e-mail and webhooks do not announce them as new (backfill --notify does)")
         report.status = "ok" if complete else "partial"
     return report

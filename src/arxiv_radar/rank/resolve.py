@@ -63,7 +63,7 @@ def fetch_missing(store: Store, ids: set[str], fetch: Fetcher | None, day: date 
     try:
         got = [p for p in fetch(missing) if p.id in ids]
     except Exception as exc:  # a failed fetch leaves them unresolved for now, never fails the run
-        log.warning("library: could not fetch %d paper(s) from arXiv: %s", len(missing), exc)
+        log.warning("library: could not fetch %d paper%s from arXiv: %s", len(missing), "" if len(missing) == 1 else "s", exc)
         return known, []
     if got:
         store.upsert_papers(got, day or date.today(), origin="snapshot")
