@@ -209,6 +209,8 @@ FAILURES = {
     "cut off at the token limit": [("length",)],
     "a broken response body": [("raw", 200, b"<html>oops</html>")],
     "a body without choices": [("raw", 200, b'{"id": "x", "object": "chat.completion", "choices": []}')],
+    # Past the 8 MB cap on a decoded answer: read under the cap, never whole (net/bounded.py).
+    "an oversized body": [("raw", 200, b"{" + b" " * (9 * 1024 * 1024) + b"}")],
 }
 
 

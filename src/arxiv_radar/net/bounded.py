@@ -25,6 +25,7 @@ __all__ = [
     "ERROR_BODY_BYTES",
     "JSON_MAX_BYTES",
     "BodyTooLarge",
+    "BoundedTransport",
     "CorruptBody",
     "DeadlineExceeded",
     "aread_bounded",
@@ -223,3 +224,31 @@ def with_body(response: httpx.Response, body: bytes) -> httpx.Response:
     )
     copy.next_request = response.next_request
     return copy
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """An httpx transport that reads every response through :func:`read_bounded`.
+
+    For clients we hand an ``httpx.Client`` to but do not drive ourselves (the ``openai``
+    package reads bodies whole): the body is decoded here under the cap and the deadline, and
+    the client gets it already in memory, without its Content-Encoding.
+    """
+
+    def __init__(self, *, limit: int, deadline_seconds: float,
+                 inner: httpx.BaseTransport | None = None) -> None:
+        self.limit = limit
+        self.deadline_seconds = deadline_seconds
+        self.inner = inner if inner is not None else httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self.deadline_seconds
+        response = self.inner.handle_request(request)
+        response.request = request
+        body = read_bounded(response, limit=self.limit, deadline=deadline, what=request.url.host)
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=body,
+                              request=request, extensions=response.extensions)
+
+    def close(self) -> None:
+        self.inner.close()

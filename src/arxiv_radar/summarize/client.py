@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError
+from ..net import JSON_MAX_BYTES, BodyTooLarge, CorruptBody, DeadlineExceeded
 from .answer import clean_field
 from .prompt import Prompt
 
@@ -57,11 +58,19 @@ def make_client(cfg, env: Mapping[str, str]):
             raise ConfigError(f"summaries: set {cfg.api_key_env} (and {cfg.base_url_env} for an endpoint "
                               "other than OpenAI's) in the environment")
         key = "unused"  # local servers (Ollama, vLLM, llama.cpp) take any key
+    import httpx
+
+    from ..net.bounded import BoundedTransport
+
+    # The client reads bodies whole and inflates them unbounded; this transport reads them
+    # under a cap and an overall deadline first (a chat completion is a few KB).
+    bounded = httpx.Client(transport=BoundedTransport(limit=JSON_MAX_BYTES, deadline_seconds=2 * cfg.timeout))
     return openai.OpenAI(
         api_key=key,
         base_url=base_url or DEFAULT_BASE_URL,
         timeout=cfg.timeout,
         max_retries=cfg.max_retries,
+        http_client=bounded,
         # The client would read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself; nothing else from the env.
     )
 
@@ -103,7 +112,12 @@ def call(client, cfg, prompt: Prompt, max_completion: int) -> Reply:
         response = client.chat.completions.create(**kwargs)
     except openai.APITimeoutError:
         raise CallFailed(f"timed out ({cfg.timeout:g} s){retried}", charged=True) from None
-    except openai.APIConnectionError:
+    except (BodyTooLarge, DeadlineExceeded, CorruptBody) as exc:
+        raise _bounded_failure(exc, cfg) from None
+    except openai.APIConnectionError as exc:
+        # Depending on the client's version, the transport's own errors may come wrapped.
+        if isinstance(exc.__cause__, (BodyTooLarge, DeadlineExceeded, CorruptBody)):
+            raise _bounded_failure(exc.__cause__, cfg) from None
         raise CallFailed(f"could not connect to the endpoint{retried}", charged=True) from None
     except openai.RateLimitError as exc:
         raise CallFailed(f"rate limited (HTTP 429){retried}{_detail(exc, secret)}", stop=True) from None
@@ -124,6 +138,15 @@ def call(client, cfg, prompt: Prompt, max_completion: int) -> Reply:
         # The client parses the body itself: a 200 that is not JSON ends up here.
         raise CallFailed("malformed response from the endpoint (not JSON)", charged=True) from None
     return _reply(response)
+
+
+def _bounded_failure(exc: Exception, cfg) -> CallFailed:
+    """What net/bounded.py refused to read, as a failure of this paper's request."""
+    if isinstance(exc, BodyTooLarge):
+        return CallFailed(f"the endpoint's answer was larger than {JSON_MAX_BYTES:,} bytes", charged=True)
+    if isinstance(exc, DeadlineExceeded):
+        return CallFailed(f"no complete answer within {2 * cfg.timeout:g} s", charged=True)
+    return CallFailed("the endpoint's answer could not be decoded", charged=True)
 
 
 def _int(value: Any) -> int | None:
