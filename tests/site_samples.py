@@ -74,3 +74,19 @@ def views(items: list[Spec] | None = None) -> list[TopicView]:
 
 def options() -> RenderOptions:
     return RenderOptions(date=DAY)
+
+
+def parted_specs() -> list[Spec]:
+    """specs() plus "axolotl" papers in older years, so the site has a year part ("2022") next
+    to the newest year's month parts; two of them are outside the browser test's filters."""
+
+    def extra(i: int, day: dt.date, title: str, topic: str) -> Spec:
+        return Spec(100 + i, f"{day:%y%m}.{90000 + i:05d}", title, f"Axolotl regeneration, case {i}.",
+                    ("Ann Lee",), day, (topic,), None)
+
+    return specs() + [
+        extra(1, dt.date(2022, 5, 4), "An old axolotl study", TOPICS[0]),
+        extra(2, dt.date(2024, 3, 30), "A newer axolotl study", TOPICS[0]),
+        extra(3, dt.date(2023, 6, 1), "Axolotl grasping", TOPICS[1]),
+        extra(4, dt.date(2021, 1, 5), "Axolotl before the range", TOPICS[0]),
+    ]

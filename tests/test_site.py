@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -51,20 +50,24 @@ def site(tmp_path: Path) -> Path:
     return out
 
 
-def test_index_and_one_page_per_topic(site: Path) -> None:
+def test_index_and_pages_per_topic_and_month(site: Path) -> None:
     assert (site / "index.html").is_file()
     topic_pages = sorted(p.relative_to(site).as_posix() for p in (site / "topics").rglob("*.html"))
-    assert topic_pages == [
-        "topics/diffusion-models/index.html",
-        "topics/language--models/index.html",
-        "topics/robot-learning/index.html",
-    ]
+    months = ["2024-01", "2024-02", "2024-03"]
+    assert topic_pages == sorted(
+        f"topics/{slug}/{page}.html"
+        for slug in ("diffusion-models", "language--models", "robot-learning")
+        for page in ["index", *months]
+    )
     assert (site / "assets" / "site.css").is_file() and (site / "assets" / "site.js").is_file()
     # Paper 6 is in two topics: listed on both pages, counted once overall.
     robot = (site / "topics/robot-learning/index.html").read_text(encoding="utf-8")
     diffusion = (site / "topics/diffusion-models/index.html").read_text(encoding="utf-8")
     assert "arXiv:2401.00007" in robot and "arXiv:2401.00007" in diffusion
+    assert "arXiv:2401.00007" in (site / "topics/robot-learning/2024-01.html").read_text(encoding="utf-8")
     assert "30 papers" in (site / "index.html").read_text(encoding="utf-8")
+    # A topic's first page links its months, newest first.
+    assert robot.index('href="2024-03.html"') < robot.index('href="2024-02.html"') < robot.index('href="2024-01.html"')
 
 
 def test_topic_pages_are_newest_first(site: Path) -> None:
@@ -119,24 +122,33 @@ def test_output_is_deterministic_and_rewrites_nothing_when_unchanged(tmp_path: P
     assert again.written == [] and sorted(again.unchanged) == sorted(first.written)
 
 
-def test_pagination_and_stale_pages(tmp_path: Path) -> None:
+def test_long_months_are_paginated_and_stale_pages_go(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    build_site(S.views(), S.options(), out, page_size=4, search=False)
-    folder = out / "topics" / "robot-learning"  # 11 papers -> 3 pages
-    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "page-2.html", "page-3.html"]
-    first = folder.joinpath("index.html").read_text(encoding="utf-8")
-    last = folder.joinpath("page-3.html").read_text(encoding="utf-8")
-    assert 'rel="next" href="page-2.html"' in first and 'rel="prev"' not in first
-    assert 'rel="prev" href="page-2.html"' in last and 'rel="next"' not in last
-    assert '<ol class="papers" start="9">' in last
+    build_site(S.views(), S.options(), out, page_size=2, search=False)
+    folder = out / "topics" / "robot-learning"
+    # Robot learning has 3 papers in February 2024 (papers 13, 16, 19): two pages of two.
+    feb = sorted(s.id for s in S.specs() if S.TOPICS[1] in s.topics and s.day.month == 2)
+    assert len(feb) == 3
+    assert {"2024-02.html", "2024-02-2.html"} <= {p.name for p in folder.iterdir()}
+    assert not (folder / "2024-02-3.html").exists()
+    first = folder.joinpath("2024-02.html").read_text(encoding="utf-8")
+    last = folder.joinpath("2024-02-2.html").read_text(encoding="utf-8")
+    assert 'rel="next" href="2024-02-2.html"' in first and 'rel="prev"' not in first
+    assert 'rel="prev" href="2024-02.html"' in last and 'rel="next"' not in last
+    assert '<ol class="papers" start="3">' in last
+    assert f"arXiv:{feb[-1]}" in first and f"arXiv:{feb[0]}" in last  # newest first
 
     # One topic left and bigger pages: the other topics' pages and extra pages go away.
     result = build_site(S.views()[1:2], S.options(), out, page_size=500, search=False)
     assert sorted(p.relative_to(out).as_posix() for p in (out / "topics").rglob("*")) == [
         "topics/robot-learning",
+        "topics/robot-learning/2024-01.html",
+        "topics/robot-learning/2024-02.html",
+        "topics/robot-learning/2024-03.html",
         "topics/robot-learning/index.html",
     ]
     assert out / "topics/diffusion-models/index.html" in result.removed
+    assert out / "topics/robot-learning/2024-02-2.html" in result.removed
 
 
 def test_unsafe_code_links_and_control_characters(tmp_path: Path) -> None:
@@ -154,28 +166,110 @@ def test_unsafe_code_links_and_control_characters(tmp_path: Path) -> None:
     assert "https://arxiv.org/abs/hep-th/9901001" in text
 
 
-def test_search_bundle_is_built_once_per_content(tmp_path: Path) -> None:
+def _spec(i: int, day: dt.date, title: str, topic: int = 0, code: str | None = None) -> S.Spec:
+    return S.Spec(100 + i, f"{day:%y%m}.{90000 + i:05d}", title, "An added paper.", ("New Author",), day,
+                  (S.TOPICS[topic],), code)
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_search_index_in_parts(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    first = build_site(S.views(), S.options(), out)
-    bundle = out / "pagefind"
-    assert first.searchable and (bundle / "pagefind.js").is_file()
-    assert not list(bundle.glob("pagefind-ui.*"))  # the UIs we do not use are not published
-    fragments = [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
-                 for p in (bundle / "fragment").iterdir()]
-    assert len(fragments) == 30  # one record per paper, though paper 6 is in two topics
-    both = next(f for f in fragments if f["meta"]["id"] == "2401.00007")
-    assert sorted(both["filters"]["topic"]) == ["diffusion-models", "robot-learning"]
-    assert both["filters"]["code"] == ["no"] and both["filters"]["day"] == ["2024-01-19"]
-    hostile = next(f for f in fragments if f["meta"]["id"] == "2401.00030")
-    assert hostile["meta"]["title"] == S.HOSTILE_TITLE  # raw text; the page sets it as text
+    specs = S.specs() + [_spec(1, dt.date(2022, 5, 4), "An old axolotl study")]
+    first = build_site(S.views(specs), S.options(), out)
+    assert first.searchable
+    # Older years are one part each; the newest year is split by month.
+    assert first.parts_built == ["2022", "2024-01", "2024-02", "2024-03"]
+    manifest = json.loads((out / "search/manifest.json").read_text(encoding="utf-8"))
+    assert [p["name"] for p in manifest["parts"]] == ["2024-03", "2024-02", "2024-01", "2022"]
+    assert manifest["docs"] == 31 and sum(p["docs"] for p in manifest["parts"]) == 31
+    assert manifest["topics"][2] == ["language--models", "Language & <Models>"]
+    jan = next(p for p in manifest["parts"] if p["name"] == "2024-01")
+    assert (jan["from"], jan["to"]) == ("2024-01-01", "2024-01-31")
 
-    again = build_site(S.views(), S.options(), out)
-    assert again.written == [] and again.timings["index"] == 0.0
+    docs = json.loads((out / "search/2024-01/docs.json").read_text(encoding="utf-8"))
+    # January holds papers 0..10 in date order; paper 6 (2024-01-19) is in two topics.
+    assert sum(docs["days"]) == (dt.date(2024, 1, 31) - dt.date(1970, 1, 1)).days
+    numbers = lambda deltas: [sum(deltas[: i + 1]) for i in range(len(deltas))]  # noqa: E731
+    assert 6 in numbers(docs["topics"]["diffusion-models"]) and 6 in numbers(docs["topics"]["robot-learning"])
+    assert numbers(docs["code"]) == [0, 4, 8]  # papers 0, 4, 8 have code
+    chunk = json.loads((out / "search/2024-03/c0.json").read_text(encoding="utf-8"))
+    hostile = next(row for row in chunk if row[0] == "2401.00030")
+    assert hostile[1] == S.HOSTILE_TITLE  # raw text in JSON; the page sets it as text
+    # "zebrafish" is in four titles; its postings hold paper numbers and title-weighted counts.
+    found = {}
+    for part in manifest["parts"]:
+        for shard in range(part["shards"]):
+            terms = json.loads((out / f"search/{part['name']}/t{shard}.json").read_text(encoding="utf-8"))
+            if "zebrafish" in terms:
+                found[part["name"]] = terms["zebrafish"]
+    assert sum(len(v) // 2 for v in found.values()) == 4
+    assert all(w == 5 for v in found.values() for w in v[len(v) // 2 :])
 
-    # A new paper: the bundle is rebuilt, and stale chunks do not pile up.
-    more = S.specs()
-    more.append(S.Spec(30, "2404.00001", "A new zebrafish paper", "", ("New Author",),
-                       dt.date(2024, 3, 31), (S.TOPICS[0],), None))
-    third = build_site(S.views(more), S.options(), out)
-    assert third.timings["index"] > 0 and len(list((bundle / "fragment").iterdir())) == 31
-    assert (bundle / "pagefind-entry.json") in third.written
+
+def test_a_daily_run_rebuilds_only_the_changed_parts(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    specs = S.specs() + [_spec(1, dt.date(2022, 5, 4), "An old axolotl study")]
+    build_site(S.views(specs), S.options(), out)
+    before = _files(out)
+    again = build_site(S.views(specs), S.options(), out)
+    assert again.parts_built == [] and again.written == []
+
+    # A new paper in the newest month: that part, the landing pages and the manifest change.
+    specs.append(_spec(2, dt.date(2024, 3, 30), "A newer axolotl study", topic=1))
+    daily = build_site(S.views(specs), S.options(), out)
+    assert daily.parts_built == ["2024-03"]
+    after = _files(out)
+    changed = sorted(rel for rel in after if before.get(rel) != after[rel])
+    assert all(rel.startswith(("search/2024-03/", "topics/robot-learning/2024-03")) or rel in (
+        "index.html", "search/manifest.json", "search/state.json", "topics/robot-learning/index.html",
+        "topics/diffusion-models/index.html", "topics/language--models/index.html") for rel in changed), changed
+    assert "topics/robot-learning/2024-03.html" in changed
+    assert not any(rel.startswith(("search/2022/", "search/2024-01/", "topics/diffusion-models/2024-03")) for rel in changed)
+
+    # A code link found for an old paper rebuilds that paper's part only.
+    specs[-2] = S.Spec(**{**specs[-2].__dict__, "code": "https://github.com/lab/axolotl"})
+    later = build_site(S.views(specs), S.options(), out)
+    assert later.parts_built == ["2022"]
+    assert b"github.com/lab/axolotl" in (out / "topics/diffusion-models/2022-05.html").read_bytes()
+
+
+def test_damaged_or_missing_files_are_rebuilt_and_full_rebuilds_all(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(S.views(), S.options(), out)
+    good = _files(out)
+    (out / "search/2024-02/c0.json").write_bytes(b"[]")
+    (out / "topics/robot-learning/2024-01.html").unlink()
+    (out / "search/2024-03/stray.json").write_bytes(b"{}")
+    fixed = build_site(S.views(), S.options(), out)
+    assert fixed.parts_built == ["2024-01", "2024-02"]
+    assert _files(out) == good
+
+    (out / "search/state.json").write_text("not json", encoding="utf-8")
+    assert build_site(S.views(), S.options(), out).parts_built == ["2024-01", "2024-02", "2024-03"]
+    full = build_site(S.views(), S.options(), out, full=True)
+    assert full.parts_built == ["2024-01", "2024-02", "2024-03"] and full.written == []
+    assert _files(out) == good
+
+
+def test_two_builds_of_the_same_papers_are_byte_identical(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    build_site(S.views(), S.options(), a)
+    shuffled = [TopicView(v.name, tuple(reversed(v.entries))) for v in S.views()]
+    build_site(shuffled, S.options(), b)
+    assert _files(a) == _files(b)
+
+
+def test_month_pages_do_not_show_the_run_date(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(S.views(), S.options(), out)
+    month = _files(out)
+    later = build_site(S.views(), S.options().__class__(date=S.DAY + dt.timedelta(days=1)), out)
+    assert later.parts_built == []
+    assert sorted(p.relative_to(out).as_posix() for p in later.written) == [
+        "index.html", "topics/diffusion-models/index.html", "topics/language--models/index.html",
+        "topics/robot-learning/index.html",
+    ]
+    assert all(_files(out)[rel] == data for rel, data in month.items() if "/20" in rel)

@@ -46,7 +46,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("pages")
-    build_site(S.views(), S.options(), root / "myrepo" / "site", feeds_rel="../feeds")
+    result = build_site(S.views(S.parted_specs()), S.options(), root / "myrepo" / "site", feeds_rel="../feeds")
+    # The site is built in parts: a year part and the newest year's months.
+    assert result.parts_built == ["2021", "2022", "2023", "2024-01", "2024-02", "2024-03"]
     handler = functools.partial(_Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -118,7 +120,7 @@ def _type(pg, selector: str, text: str) -> None:
 
 
 def test_search_filters_and_escaping(page, served: str, tmp_path: Path) -> None:
-    specs = S.specs()
+    specs = S.parted_specs()
     page.goto(served + "index.html")
     _ready(page)
     assert page.locator("#search").is_visible()
@@ -195,7 +197,7 @@ def test_topic_page_on_a_phone(page, served: str, tmp_path: Path) -> None:
     _ready(page)
     # The topic is preselected; the static list shows until the reader searches.
     assert page.locator("#topic").input_value() == "robot-learning"
-    assert page.locator("#listing .paper").count() == sum(S.TOPICS[1] in s.topics for s in S.specs())
+    assert page.locator("#listing .paper").count() == sum(S.TOPICS[1] in s.topics for s in S.parted_specs())
     # Nothing wider than the screen (no sideways scrolling).
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     _type(page, "#q", "zebrafish")
@@ -216,7 +218,7 @@ def test_lists_work_without_javascript(browser, served: str) -> None:
         pg.goto(served + "topics/diffusion-models/index.html")
         assert not pg.locator("#search").is_visible()  # the search form needs JS
         titles = pg.locator("#listing .paper .title").all_inner_texts()
-        expected = sorted((s for s in S.specs() if S.TOPICS[0] in s.topics), key=lambda s: s.day, reverse=True)
+        expected = sorted((s for s in S.parted_specs() if S.TOPICS[0] in s.topics), key=lambda s: s.day, reverse=True)
         assert titles == [s.title for s in expected]
         pg.click("text=Robot Learning")
         assert pg.url.endswith("/myrepo/site/topics/robot-learning/index.html")
@@ -224,6 +226,7 @@ def test_lists_work_without_javascript(browser, served: str) -> None:
         context.close()
 
 
+<<<<<<< HEAD
 def test_over_file_urls_the_search_box_says_how_to_serve_the_site(page, tmp_path: Path) -> None:
     site = tmp_path / "my site"
     build_site(S.views(), S.options(), site, feeds_rel="../feeds")
@@ -236,3 +239,43 @@ def test_over_file_urls_the_search_box_says_how_to_serve_the_site(page, tmp_path
     topic = next((site / "topics").iterdir()) / "index.html"
     page.goto(topic.as_uri())
     assert f"-d {site}/ 8000" in page.locator("#search-note").inner_text()
+=======
+def test_one_query_finds_papers_in_an_old_part_and_the_newest_part(page, served: str) -> None:
+    page.goto(served + "index.html")
+    _ready(page)
+    page.select_option("#topic", "diffusion-models")
+    page.fill("#from", "2022-01-01")
+    page.fill("#to", "2024-03-31")
+    page.locator("#to").dispatch_event("change")
+    _type(page, "#q", "axolotl")
+    # 2022 is a year part, 2024-03 the newest month part; the 2021 paper is before the range
+    # and the 2023 one in another topic.
+    assert sorted(_titles(page)) == ["A newer axolotl study", "An old axolotl study"]
+    assert page.inner_text("#status") == "2 papers match"
+    assert page.locator("#result-list mark").first.inner_text() == "Axolotl"
+    # Newest first when sorted by date; a prefix ("axol") finds the same papers.
+    page.select_option("#sort", "date")
+    _type(page, "#q", "axol")
+    assert _titles(page) == ["A newer axolotl study", "An old axolotl study"]
+    assert page.dialogs == [] and page.errors == [] and page.outside == []
+
+
+def test_the_browser_splits_and_folds_words_as_the_indexer_does(page, served: str) -> None:
+    from arxiv_radar.render.site_search import bucket, fold, tokens
+
+    page.goto(served + "index.html")
+    _ready(page)
+    text = "Diffusion MODELS, studies of 3D-scenes: Ärzte naïve series_x 東京大学 glasses bus ℝ² x86"
+    got = page.evaluate(
+        """async ([text]) => {
+            const m = await import("./assets/site.js");
+            const words = m.tokens(text);
+            return { words, folded: words.map(m.fold), buckets: words.map((w) => [m.bucket(w, 7), m.bucket(w, 64)]) };
+        }""",
+        [text],
+    )
+    words = tokens(text)
+    assert got["words"] == words
+    assert got["folded"] == [fold(w) for w in words]
+    assert got["buckets"] == [[bucket(w, 7), bucket(w, 64)] for w in words]
+>>>>>>> cab417d (site: build in parts (a year, or a month in the newest year) with its own JSON search index; rebuild only changed parts; month pages)

@@ -1,64 +1,69 @@
-"""The static site: an index, pages per topic, and a Pagefind search index, all relative links.
+"""The static site: an index, pages per topic and month, and a search index, all relative links.
 
 Layout of ``site_dir`` (everything below is ours; other files there are left alone)::
 
     index.html                      topics, newest papers, the search form
-    topics/<slug>/index.html        a topic's newest papers; page-2.html, ... hold older ones
+    topics/<slug>/index.html        a topic's newest papers and its months
+    topics/<slug>/<YYYY-MM>.html    a topic's papers of one month; -2.html, ... when a month is long
     assets/site.css, assets/site.js
-    pagefind/                       the search bundle (pagefind.js and its index chunks)
+    search/manifest.json            the parts the search reads (site_search.py has the format)
+    search/<part>/...               one part's search files
+    search/state.json               what each part was built from, and its files' digests
 
-Search at scale: every paper (stored once, whatever its topics) becomes one small HTML record
-in a temporary folder, Pagefind indexes those, and only its bundle is published. Pagefind keeps
-one record per page, which is what per-paper filters need (topic, has code, day); the browser
-loads just the index chunks a query touches. Results link to arXiv and to topic pages, so the
-record pages themselves are never published (half the files, no page nobody links to). Record
-paths come from the arXiv id, so a paper's fragment keeps its name and bytes from run to run and
-a daily rebuild rewrites only what changed.
+Parts: papers are split by date into parts whose size does not grow with the site: one per
+year, except the newest year (and any year over ``YEAR_MAX`` papers), which is split by month.
+A part's month pages and search files depend on that part's papers only (and on the topics,
+templates and format), so a run rebuilds only the parts whose papers changed (new, updated,
+new code link, anything the view entry carries) and leaves every other file byte for byte.
+``search/state.json`` records each part's input digest and the sha256 of each file it wrote;
+a part whose files are missing or damaged on disk is rebuilt, and ``full=True`` rebuilds all.
 
 Without JavaScript (or from ``file://``, where module imports are refused) the listings still
-work: topic pages list papers newest first, ``page_size`` per page, with links to older pages.
+work: topic pages list the newest papers and link every month.
 
-Output is deterministic for the same views and options: no wall clock, stable sort orders.
+Output is deterministic for the same views and options: no wall clock, stable sort orders; two
+builds from the same views give byte-identical folders.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 
-from ..errors import ArxivRadarError
+from .. import __version__
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .digest import clean_text, safe_url
 from .feeds import feed_paths, feed_slugs
-from .latex import latex_to_text
+from .site_search import FORMAT, Doc, index_part, shard_count
 from .view import Entry, RenderOptions, TopicView
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PAGE_SIZE", "SiteResult", "build_site", "pagefind_command"]
+__all__ = ["PAGE_SIZE", "SiteResult", "build_site"]
 
-# Papers per listing page: about 0.5 MB of HTML with abstracts folded, fine on a phone.
-PAGE_SIZE = 500
-# Newest papers (all topics) shown on the index page.
+# Papers per month page: with the longest arXiv abstracts, about 0.6 MB of HTML (under 1 MB).
+PAGE_SIZE = 250
+# Newest papers (all topics) shown on the index page, and on a topic's first page.
 INDEX_NEWEST = 30
-# Pagefind writes UIs we do not use; publishing only what pagefind.js loads keeps the tree small.
-_BUNDLE_SKIP = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+TOPIC_NEWEST = 50
+# A year with more papers than this is split by month like the newest year.
+YEAR_MAX = 50_000
 _STATIC = ("site.css", "site.js")
-# Digest of the records the bundle was built from (see _build_search).
-_STAMP = "arxiv-radar-source.sha256"
+_TEMPLATES = ("_paper.html.j2", "base.html.j2", "month.html.j2")
+_STATE = "search/state.json"
+_MANIFEST = "search/manifest.json"
 
 
 @dataclass
@@ -69,10 +74,12 @@ class SiteResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
-    pages: int = 0  # HTML pages of the site (index + topic pages)
+    pages: int = 0  # HTML pages of the site (index + topic and month pages)
     papers: int = 0  # distinct papers (a paper in two topics counts once)
-    searchable: bool = False  # a Pagefind bundle was built
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: render, records, index, sync
+    searchable: bool = False  # a search index was built
+    parts_built: list[str] = field(default_factory=list)  # parts rebuilt this time
+    parts_kept: list[str] = field(default_factory=list)  # parts whose files were up to date
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: collect, parts, pages, sweep
 
     def note(self, path: Path, changed: bool) -> None:
         (self.written if changed else self.unchanged).append(path)
@@ -96,9 +103,6 @@ class _Row:
     code_url: str | None
     categories: str
     topics: tuple[tuple[str, str], ...]  # (slug, name), in config order
-    record: str  # record page path inside the Pagefind source folder
-    tldr: str = ""  # the AI summary's TL;DR, when there is one
-    notes: tuple[tuple[str, str], ...] = ()  # its other fields: (label, text), shown folded
 
 
 def _authors(entry: Entry) -> str:
@@ -109,53 +113,72 @@ def _authors(entry: Entry) -> str:
     return text
 
 
-def _record_path(paper_id: str) -> str:
-    # Old-style ids hold a "/" (hep-th/9901001); the path must stay one file name per paper.
-    safe = paper_id.replace("/", "_")
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in safe)
-    return f"r/{safe[:4]}/{safe}.html"
+def _row(entry: Entry, topics: tuple[tuple[str, str], ...]) -> _Row:
+    p = entry.paper
+    pid = p.id
+    quoted = quote(pid, safe="/.")
+    return _Row(
+        id=pid,
+        anchor="p-" + "".join(c if c.isalnum() or c in ".-" else "-" for c in pid),
+        title=clean_text(p.title) or pid,
+        authors=_authors(entry),
+        abstract=clean_text(p.abstract),
+        date=p.published.date().isoformat(),
+        abs_url=f"https://arxiv.org/abs/{quoted}",
+        pdf_url=f"https://arxiv.org/pdf/{quoted}",
+        code_url=safe_url(entry.code_url),
+        categories=" ".join(clean_text(c) for c in p.categories),
+        topics=topics,
+    )
 
 
-def _rows(views: Sequence[TopicView], slugs: dict[str, str]) -> dict[str, _Row]:
-    """Paper id -> row, one per paper, carrying every topic it appears in."""
-    topics_of: dict[str, list[tuple[str, str]]] = {}
-    first: dict[str, Entry] = {}
+@dataclass
+class _Paper:
+    """A paper before rendering: its entry (the one with a code link, if any topic has one),
+    its topics, and its date. Text is cleaned only when the paper's part is built, so a run
+    that rebuilds one part holds one part's cleaned text in memory."""
+
+    entry: Entry
+    topics: list[tuple[str, str]]
+    date: str
+
+
+def _collect(views: Sequence[TopicView], slugs: dict[str, str]) -> dict[str, _Paper]:
+    """Paper id -> paper, one per paper, carrying every topic it appears in."""
+    papers: dict[str, _Paper] = {}
     for view in views:
+        pair = (slugs[view.name], view.name)
         for entry in view.entries:
             pid = entry.paper.id
-            first.setdefault(pid, entry)
+            known = papers.get(pid)
+            if known is None:
+                papers[pid] = _Paper(entry, [pair], entry.paper.published.date().isoformat())
+                continue
             # A code link found under any topic counts for the paper.
-            if first[pid].code_url is None and entry.code_url:
-                first[pid] = entry
-            pair = (slugs[view.name], view.name)
-            if pair not in topics_of.setdefault(pid, []):
-                topics_of[pid].append(pair)
-    rows: dict[str, _Row] = {}
-    for pid, entry in first.items():
-        p = entry.paper
-        quoted = quote(pid, safe="/.")
-        rows[pid] = _Row(
-            id=pid,
-            anchor="p-" + "".join(c if c.isalnum() or c in ".-" else "-" for c in pid),
-            # LaTeX text macros read as text (\textbf{Vi}sual -> Visual); math stays as written.
-            title=latex_to_text(clean_text(p.title)) or pid,
-            authors=_authors(entry),
-            abstract=latex_to_text(clean_text(p.abstract)),
-            date=p.published.date().isoformat(),
-            abs_url=f"https://arxiv.org/abs/{quoted}",
-            pdf_url=f"https://arxiv.org/pdf/{quoted}",
-            code_url=safe_url(entry.code_url),
-            categories=" ".join(clean_text(c) for c in p.categories),
-            topics=tuple(topics_of[pid]),
-            record=_record_path(pid),
-            tldr=clean_text(entry.summary.tldr) if entry.summary else "",
-            notes=tuple((label, clean_text(text)) for label, text in entry.summary.notes) if entry.summary else (),
-        )
-    return rows
+            if known.entry.code_url is None and entry.code_url:
+                known.entry = entry
+            if pair not in known.topics:
+                known.topics.append(pair)
+    return papers
 
 
 def _newest_first(rows: list[_Row]) -> list[_Row]:
     return sorted(rows, key=lambda r: (r.date, r.id), reverse=True)
+
+
+def _parts(papers: dict[str, _Paper]) -> dict[str, list[str]]:
+    """Part name -> paper ids in part order (date, then id). A part is a year ("2023"), or a
+    month ("2024-03") in the newest year and in years too big for one part."""
+    years = Counter(p.date[:4] for p in papers.values())
+    newest = max(years, default="")
+    by_part: dict[str, list[str]] = {}
+    for pid, paper in papers.items():
+        year = paper.date[:4]
+        name = year if year < newest and years[year] <= YEAR_MAX else paper.date[:7]
+        by_part.setdefault(name, []).append(pid)
+    for ids in by_part.values():
+        ids.sort(key=lambda pid: (papers[pid].date, pid))
+    return dict(sorted(by_part.items()))
 
 
 # --------------------------------------------------------------------------- templates
@@ -177,39 +200,90 @@ def _static(name: str) -> bytes:
     return resources.files("arxiv_radar.render").joinpath("static", name).read_bytes()
 
 
-def _topic_page(slug: str, page: int) -> str:
-    return f"topics/{slug}/index.html" if page == 1 else f"topics/{slug}/page-{page}.html"
+def _template_digest() -> str:
+    """The templates a part's pages come from: changed templates rebuild every part."""
+    h = hashlib.sha256(f"{__version__} {FORMAT}\n".encode())
+    folder = resources.files("arxiv_radar.render").joinpath("templates", "site")
+    for name in _TEMPLATES:
+        h.update(folder.joinpath(name).read_bytes())
+    return h.hexdigest()
+
+
+def _month_page(slug: str, month: str, page: int) -> str:
+    return f"topics/{slug}/{month}.html" if page == 1 else f"topics/{slug}/{month}-{page}.html"
+
+
+def _month_name(month: str) -> str:
+    import calendar
+
+    year, mon = month.split("-")
+    return f"{calendar.month_name[int(mon)]} {year}"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Writer:
+    """Writes files under the site folder, leaving identical ones untouched (same mtime, no
+    git churn), and records what it did. Part files are written with a rename but without an
+    fsync each (thousands of fsyncs cost minutes on a busy disk): the state file, written
+    last and durably, lists their digests, and the next run rebuilds a part whose file on
+    disk does not match."""
+
+    def __init__(self, site_dir: Path, result: SiteResult) -> None:
+        self.site_dir = site_dir
+        self.result = result
+        self.ours: set[Path] = set()
+        self.made: set[Path] = set()
+
+    def put(self, rel: str, data: bytes) -> str:
+        """Write ``data`` at ``rel``; return its sha256 (hex)."""
+        path = self.site_dir / rel
+        self.ours.add(path)
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            self.result.unchanged.append(path)
+        else:
+            if path.parent not in self.made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.made.add(path.parent)
+            tmp = path.with_name(f".{path.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            self.result.written.append(path)
+        return hashlib.sha256(data).hexdigest()
+
+    def durable(self, rel: str, data: bytes) -> None:
+        path = self.site_dir / rel
+        self.ours.add(path)
+        self.result.note(path, atomic_write_bytes(path, data))
+
+
+def _load_state(site_dir: Path) -> dict:
+    try:
+        state = json.loads((site_dir / _STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("format") == FORMAT else {}
+
+
+def _intact(site_dir: Path, files: dict) -> bool:
+    """Every file a part wrote is on disk with the bytes it had."""
+    if not isinstance(files, dict) or not files:
+        return False
+    for rel, digest in files.items():
+        try:
+            if hashlib.sha256((site_dir / rel).read_bytes()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- the build
-
-
-def _why_line(why: dict | None) -> str:
-    """The "why" of a score as one plain line (escaping is Jinja's)."""
-    if not why:
-        return ""
-    parts = []
-    if why.get("feedback"):
-        parts.append(clean_text(str(why["feedback"])).capitalize())
-    library = [clean_text(str(x.get("title", ""))) for x in why.get("library", []) if isinstance(x, dict)]
-    library = [t for t in library if t]
-    if library:
-        parts.append("Close to your " + "; ".join(f"“{t}”" for t in library))
-    terms = [clean_text(str(t)) for t in why.get("terms", [])]
-    if terms:
-        parts.append("Terms: " + ", ".join(t for t in terms if t))
-    return ". ".join(parts)
-
-
-def _for_you(view: TopicView, rows: dict[str, _Row], page_size: int) -> list[dict]:
-    """A topic's scored papers, best first (ties newest first), with score and why."""
-    best: dict[str, Entry] = {}
-    for entry in view.entries:
-        if entry.score is not None:
-            best.setdefault(entry.paper.id, entry)
-    ordered = sorted(best.values(), key=lambda e: (-e.score, -e.paper.published.timestamp(), e.paper.id))
-    return [{"p": rows[e.paper.id], "score": f"{e.score:.2f}", "why": _why_line(e.why)}
-            for e in ordered[:page_size]]
 
 
 def build_site(
@@ -220,13 +294,14 @@ def build_site(
     feeds_rel: str | None = None,
     page_size: int = PAGE_SIZE,
     search: bool = True,
+    full: bool = False,
 ) -> SiteResult:
     """Write the site for ``views`` into ``site_dir``; return what was written.
 
     ``feeds_rel``: the feeds folder as a relative URL from ``site_dir`` (e.g. ``"../feeds"``);
-    topic pages then link their Atom feed. ``search=False`` skips the Pagefind index (the
-    listings still work; the search form stays hidden).
-    Raises ArxivRadarError when Pagefind is missing or fails.
+    topic pages then link their Atom feed. ``search=False`` skips the search index (the
+    listings still work; the search form stays hidden). ``full=True`` rebuilds every part,
+    even those whose recorded state says they are up to date.
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
@@ -236,77 +311,135 @@ def build_site(
     slugs = feed_slugs(names)
     feeds = feed_paths(names) if feeds_rel is not None else {}
     feeds_prefix = (feeds_rel or "").rstrip("/")
-    rows = _rows(views, slugs)
-    # Pagefind refuses an empty site; with no paper yet there is nothing to search anyway.
-    search = search and bool(rows)
+    papers = _collect(views, slugs)
+    for paper in papers.values():
+        paper.topics = [pair for pair in ((slugs[n], n) for n in names) if pair in paper.topics]
+    search = search and bool(papers)
     env = _environment()
-    result = SiteResult(index=site_dir / "index.html", papers=len(rows))
-    ours: set[Path] = set()
+    result = SiteResult(index=site_dir / "index.html", papers=len(papers))
+    out = _Writer(site_dir, result)
 
-    def write(rel: str, text: str) -> None:
-        path = site_dir / rel
-        ours.add(path)
-        result.note(path, atomic_write_text(path, text))
-
+    # Per topic: paper count, months with their counts, newest date.
+    months_of: dict[str, Counter] = {slugs[n]: Counter() for n in names}
+    for paper in papers.values():
+        for slug, _ in paper.topics:
+            months_of[slug][paper.date[:7]] += 1
     topics = []
-    per_topic: dict[str, list[_Row]] = {}
-    for view in views:
-        seen: set[str] = set()
-        listed = []
-        for entry in view.entries:
-            if entry.paper.id not in seen:
-                seen.add(entry.paper.id)
-                listed.append(rows[entry.paper.id])
-        listed = _newest_first(listed)
-        per_topic[view.name] = listed
-        slug = slugs[view.name]
+    for name in names:
+        slug = slugs[name]
+        months = months_of[slug]
         topics.append(
             {
-                "name": clean_text(view.name) or slug,
+                "name": clean_text(name) or slug,
                 "slug": slug,
-                "count": len(listed),
-                "newest": listed[0].date if listed else "",
-                "feed": f"{feeds_prefix}/{feeds[view.name][1]}" if feeds else None,
-                # Only topics ranked by a library or likes (rank/) have a "For you" page.
-                "for_you": _for_you(view, rows, page_size),
+                "count": sum(months.values()),
+                "newest": max((p.date for p in papers.values() if (slug, name) in p.topics), default=""),
+                "feed": f"{feeds_prefix}/{feeds[name][1]}" if feeds else None,
             }
         )
+    parts = _parts(papers)
+    result.timings["collect"] = time.perf_counter() - started
 
-    common = {
-        "date": opts.date.isoformat(),
-        "topics": topics,
-        "searchable": search,
-        "total": len(rows),
-    }
-    all_feed = f"{feeds_prefix}/{feeds[None][1]}" if feeds else None
-    index_html = env.get_template("index.html.j2").render(
-        **common,
-        root="",
-        title="arXiv radar",
-        current=None,
-        feed=all_feed,
-        newest=_newest_first(list(rows.values()))[:INDEX_NEWEST],
-    )
-    write("index.html", index_html)
+    # What every part's pages also show (the topic menu, search form, feed links): part of
+    # every part's input digest, so changing it rebuilds all parts.
+    menu = [{"name": t["name"], "slug": t["slug"], "feed": t["feed"]} for t in topics]
+    context = hashlib.sha256(
+        json.dumps([_template_digest(), search, page_size, menu], sort_keys=True).encode()
+    ).hexdigest()
+    state = {} if full else _load_state(site_dir)
+    old_parts = state.get("parts", {}) if state.get("context") == context else {}
+    new_state: dict = {"format": FORMAT, "context": context, "parts": {}}
+    manifest_parts = []
+    total_words = 0
+    month_tpl = env.get_template("month.html.j2")
 
-    topic_tpl = env.get_template("topic.html.j2")
-    for topic in topics:
-        listed = per_topic[next(n for n in names if slugs[n] == topic["slug"])]
-        page_count = max(1, -(-len(listed) // page_size))
+    started = time.perf_counter()
+    for part, ids in parts.items():
+        digest = hashlib.sha256(part.encode())
+        for pid in ids:
+            paper = papers[pid]
+            digest.update(repr((paper.entry, paper.topics)).encode("utf-8", "surrogatepass"))
+        digest = digest.hexdigest()
+        old = old_parts.get(part)
+        if isinstance(old, dict) and old.get("input") == digest and _intact(site_dir, old.get("files")):
+            result.parts_kept.append(part)
+            new_state["parts"][part] = old
+            for rel in old["files"]:
+                out.ours.add(site_dir / rel)
+                result.unchanged.append(site_dir / rel)
+            words = int(old.get("words", 0))
+        else:
+            result.parts_built.append(part)
+            files, words = _build_part(part, ids, papers, menu, month_tpl, page_size, search, out)
+            new_state["parts"][part] = {"input": digest, "files": files, "words": words}
+        total_words += words
+        if search:
+            manifest_parts.append(
+                {
+                    "name": part,
+                    "docs": len(ids),
+                    "shards": shard_count(len(ids)),
+                    "from": papers[ids[0]].date,
+                    "to": papers[ids[-1]].date,
+                    "v": digest[:12],
+                }
+            )
+    result.timings["parts"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    _landing_pages(env, papers, topics, months_of, parts, opts, feeds, feeds_prefix, search, out, result)
+    for name in _STATIC:
+        out.durable(f"assets/{name}", _static(name))
+    if search:
+        manifest = {
+            "format": FORMAT,
+            "docs": len(papers),
+            "avglen": round(total_words / max(1, len(papers)), 2),
+            "topics": [[t["slug"], t["name"]] for t in topics],
+            # Newest first: a date-sorted search fills its first screen from the first parts.
+            "parts": sorted(manifest_parts, key=lambda p: p["name"], reverse=True),
+        }
+        out.durable(_MANIFEST, json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8"))
+    result.searchable = search
+    result.timings["pages"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    _sweep(site_dir, out.ours | {site_dir / _STATE}, result)
+    # The state goes last and durably: it vouches for the files written above.
+    out.durable(_STATE, json.dumps(new_state, sort_keys=True, indent=0).encode("utf-8"))
+    result.timings["sweep"] = time.perf_counter() - started
+    return result
+
+
+def _build_part(part, ids, papers, menu, month_tpl, page_size, search, out) -> tuple[dict, int]:
+    """Render a part's month pages and search files; return {file: sha256} and its word count."""
+    rows = [_row(papers[pid].entry, tuple(papers[pid].topics)) for pid in ids]
+    files: dict[str, str] = {}
+    # Month pages: per topic and month, newest first, ``page_size`` per page.
+    groups: dict[tuple[str, str], list[_Row]] = {}
+    for row in rows:
+        for slug, _ in row.topics:
+            groups.setdefault((slug, row.date[:7]), []).append(row)
+    by_slug = {t["slug"]: t for t in menu}
+    for (slug, month), listed in sorted(groups.items()):
+        listed.reverse()  # part order is oldest first
+        topic = by_slug[slug]
+        page_count = -(-len(listed) // page_size)
         for page in range(1, page_count + 1):
             chunk = listed[(page - 1) * page_size : page * page_size]
-            rel = _topic_page(topic["slug"], page)
 
-            def link(n: int, slug: str = topic["slug"]) -> str:
-                # Sibling pages of one topic live in the same folder.
-                return os.path.basename(_topic_page(slug, n))
+            def link(n: int, slug: str = slug, month: str = month) -> str:
+                return os.path.basename(_month_page(slug, month, n))
 
-            html = topic_tpl.render(
-                **common,
+            html = month_tpl.render(
                 root="../../",
-                title=f"{topic['name']} · arXiv radar",
+                title=f"{topic['name']}, {_month_name(month)} · arXiv radar",
+                topics=menu,
                 current=topic,
+                searchable=search,
                 feed=f"../../{topic['feed']}" if topic["feed"] else None,
+                month=_month_name(month),
+                month_count=len(listed),
                 papers=chunk,
                 page=page,
                 page_count=page_count,
@@ -315,142 +448,81 @@ def build_site(
                 next_href=link(page + 1) if page < page_count else None,
                 page_links=[(n, link(n)) for n in range(1, page_count + 1)],
             )
-            write(rel, html)
-            result.pages += 1
-        if topic["for_you"]:
-            html = env.get_template("for_you.html.j2").render(
-                **common, root="../../", title=f"{topic['name']} for you · arXiv radar", current=topic,
-                feed=f"../../{topic['feed']}" if topic["feed"] else None, ranked=topic["for_you"],
-            )
-            write(f"topics/{topic['slug']}/for-you.html", html)
-            result.pages += 1
-    result.pages += 1  # the index
-
-    for name in _STATIC:
-        path = site_dir / "assets" / name
-        ours.add(path)
-        result.note(path, atomic_write_bytes(path, _static(name)))
-
-    # Topic pages of topics removed from the config, or pages beyond the last one, go away.
-    topics_dir = site_dir / "topics"
-    if topics_dir.is_dir():
-        for path in sorted(topics_dir.rglob("*.html")):
-            if path not in ours:
-                path.unlink()
-                result.removed.append(path)
-        for folder in sorted(topics_dir.iterdir()):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-    result.timings["render"] = time.perf_counter() - started
-
+            rel = _month_page(slug, month, page)
+            files[rel] = out.put(rel, html.encode("utf-8"))
+            out.result.pages += 1
+    words = 0
     if search:
-        _build_search(env, rows, site_dir / "pagefind", result)
-        result.searchable = True
-    return result
+        docs = [
+            Doc(r.id, r.title, r.authors, r.abstract, r.date, r.code_url, tuple(s for s, _ in r.topics)) for r in rows
+        ]
+        index = index_part(docs, [t["slug"] for t in menu])
+        words = index.words
+        for name, data in sorted(index.files.items()):
+            rel = f"search/{part}/{name}"
+            files[rel] = out.put(rel, data)
+    return files, words
 
 
-def _build_search(env: jinja2.Environment, rows: dict[str, _Row], bundle: Path, result: SiteResult) -> None:
-    started = time.perf_counter()
-    record_tpl = env.get_template("record.html.j2")
-    records = [(row.record, record_tpl.render(row=row)) for row in sorted(rows.values(), key=lambda r: r.record)]
-    digest = hashlib.sha256(f"pagefind {_pagefind_version()}\n".encode())
-    for rel, text in records:
-        digest.update(f"{len(rel)}:{rel}{len(text)}:".encode() + text.encode("utf-8"))
-    stamp = bundle / _STAMP
-    result.timings["records"] = time.perf_counter() - started
-    # Pagefind writes filter chunks in hash-map order, so two runs over the same records differ
-    # in bytes (not in meaning). Same records as last time: keep the bundle as it is.
-    try:
-        same = stamp.read_text(encoding="utf-8").strip() == digest.hexdigest()
-    except OSError:
-        same = False
-    if same and (bundle / "pagefind.js").is_file():
-        result.timings["index"] = result.timings["sync"] = 0.0
-        result.unchanged.append(stamp)
-        return
+def _landing_pages(env, papers, topics, months_of, parts, opts, feeds, feeds_prefix, search, out, result) -> None:
+    """index.html and each topic's first page: they show counts and the newest papers, so
+    they change with any new paper; they are few and small."""
+    common = {"date": opts.date.isoformat(), "topics": topics, "searchable": search, "total": len(papers)}
+    newest_ids = sorted(papers, key=lambda pid: (papers[pid].date, pid), reverse=True)
+    rows_cache: dict[str, _Row] = {}
 
-    # The bundle is built next to its final place (same file system), so a first build can
-    # move it in with one rename instead of one fsync per chunk. A leftover from a killed
-    # run is removed first.
-    fresh = bundle.parent / ".pagefind-new"
-    shutil.rmtree(fresh, ignore_errors=True)
-    try:
-        with tempfile.TemporaryDirectory(prefix="arxiv-radar-site-") as tmp:
-            source = Path(tmp) / "records"
-            started = time.perf_counter()
-            made: set[Path] = set()
-            for rel, text in records:
-                path = source / rel
-                if path.parent not in made:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(path.parent)
-                # A scratch folder nobody reads concurrently: a plain write is enough here.
-                path.write_text(text, encoding="utf-8")
-            result.timings["records"] += time.perf_counter() - started
+    def row(pid: str) -> _Row:
+        if pid not in rows_cache:
+            rows_cache[pid] = _row(papers[pid].entry, tuple(papers[pid].topics))
+        return rows_cache[pid]
 
-            started = time.perf_counter()
-            _run_pagefind(source, fresh)
-            result.timings["index"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        for path in sorted(fresh.iterdir()):
-            if path.name.startswith(_BUNDLE_SKIP):
-                path.unlink()
-        stamp_text = digest.hexdigest() + "\n"
-        if not bundle.exists():
-            (fresh / _STAMP).write_text(stamp_text, encoding="utf-8")
-            fresh.rename(bundle)
-            result.written.extend(sorted(p for p in bundle.rglob("*") if p.is_file()))
-        else:
-            (fresh / _STAMP).write_text(stamp_text, encoding="utf-8")
-            _sync_tree(fresh, bundle, result)
-        result.timings["sync"] = time.perf_counter() - started
-    finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+    html = env.get_template("index.html.j2").render(
+        **common,
+        root="",
+        title="arXiv radar",
+        current=None,
+        feed=f"{feeds_prefix}/{feeds[None][1]}" if feeds else None,
+        newest=[row(pid) for pid in newest_ids[:INDEX_NEWEST]],
+    )
+    out.durable("index.html", html.encode("utf-8"))
+    result.pages += 1
+    topic_tpl = env.get_template("topic.html.j2")
+    for topic in topics:
+        slug = topic["slug"]
+        newest = []
+        for pid in newest_ids:
+            if len(newest) == TOPIC_NEWEST:
+                break
+            if any(s == slug for s, _ in papers[pid].topics):
+                newest.append(row(pid))
+        months = sorted(months_of[slug].items(), reverse=True)
+        html = topic_tpl.render(
+            **common,
+            root="../../",
+            title=f"{topic['name']} · arXiv radar",
+            current=topic,
+            feed=f"../../{topic['feed']}" if topic["feed"] else None,
+            papers=newest,
+            months=[(_month_name(m), os.path.basename(_month_page(slug, m, 1)), n) for m, n in months],
+        )
+        out.durable(f"topics/{slug}/index.html", html.encode("utf-8"))
+        result.pages += 1
 
 
-def _pagefind_version() -> str:
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def pagefind_command() -> list[str]:
-    """The command that runs Pagefind: ``python -m pagefind`` (the ``pagefind[bin]`` package)."""
-    return [sys.executable, "-m", "pagefind"]
-
-
-def _run_pagefind(source: Path, out: Path) -> None:
-    cmd = [*pagefind_command(), "--site", str(source), "--output-path", str(out), "--silent"]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise ArxivRadarError(f"cannot run Pagefind for the site search: {exc}") from exc
-    if proc.returncode != 0 or not (out / "pagefind.js").is_file():
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        hint = detail[-1] if detail else f"exit status {proc.returncode}"
-        if "No module named pagefind" in (proc.stderr or ""):
-            hint = "the pagefind package is not installed (pip install 'pagefind[bin]')"
-        raise ArxivRadarError(f"Pagefind could not index the site: {hint}")
-
-
-def _sync_tree(new: Path, dest: Path, result: SiteResult) -> None:
-    """Make ``dest`` hold exactly the bundle in ``new``: changed files rewritten atomically,
-    unchanged ones untouched (same mtime, no git churn), stale chunks removed."""
-    keep: set[Path] = set()
-    # The stamp goes last: an interrupted sync leaves no stamp claiming a complete bundle.
-    for path in sorted(new.rglob("*"), key=lambda p: (p.name == _STAMP, p)):
-        if not path.is_file() or path.name.startswith(_BUNDLE_SKIP):
+def _sweep(site_dir: Path, ours: set[Path], result: SiteResult) -> None:
+    """Files of ours that this build did not produce go: pages of removed topics or months,
+    parts merged into a year, leftovers of a killed run, the Pagefind bundle of older versions."""
+    old_bundle = site_dir / "pagefind"
+    if (old_bundle / "arxiv-radar-source.sha256").is_file():
+        shutil.rmtree(old_bundle)
+        result.removed.append(old_bundle)
+    for folder in ("topics", "search"):
+        top = site_dir / folder
+        if not top.is_dir():
             continue
-        target = dest / path.relative_to(new)
-        keep.add(target)
-        result.note(target, atomic_write_bytes(target, path.read_bytes()))
-    if dest.is_dir():
-        for path in sorted(dest.rglob("*"), reverse=True):
-            if path.is_file() and path not in keep:
+        for path in sorted(top.rglob("*"), reverse=True):
+            if path.is_file() and path not in ours and (folder == "search" or path.suffix in (".html", ".tmp")):
                 path.unlink()
                 result.removed.append(path)
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
-

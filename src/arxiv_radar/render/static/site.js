@@ -1,4 +1,6 @@
-// arxiv-radar site search: Pagefind's JS API behind our own small form.
+// arxiv-radar site search: the site's own index (render/site_search.py) behind a small form.
+// It loads the part manifest, then for a query one shard per part and query word, and the
+// result chunks it shows: never the whole index.
 // Every URL is relative to this module, so the site works from any sub-path.
 // Every text reaches the page through textContent, never innerHTML.
 
@@ -28,11 +30,151 @@ function link(href, cls, text) {
   return a;
 }
 
-let pagefind;
+// ---------------------------------------------------------------- the index (site_search.py)
+// Words, fold and bucket must match render/site_search.py exactly (tests check they do).
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+export function tokens(text) {
+  return (text || "").toLowerCase().match(WORD) || [];
+}
+
+export function fold(word) {
+  if (word.length > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
+  if (word.length > 3 && word.endsWith("s") && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+export function bucket(term, shards) {
+  let h = 0;
+  for (const ch of Array.from(term).slice(0, 3)) h = (Math.imul(h, 31) + ch.codePointAt(0)) >>> 0;
+  return h % shards;
+}
+
+const CHUNK = 64; // papers per chunk file (site_search.CHUNK)
+const searchRoot = new URL("../search/", import.meta.url);
+const cache = new Map();
+
+function fetchJSON(path, version) {
+  const url = new URL(path, searchRoot);
+  // A part's files keep their names; its version in the query makes a rebuilt part fresh.
+  if (version) url.search = "v=" + version;
+  const key = url.href;
+  if (!cache.has(key)) {
+    const p = fetch(url, version ? {} : { cache: "no-cache" }).then((r) => {
+      if (!r.ok) throw new Error(`${r.status} for ${url.pathname}`);
+      return r.json();
+    });
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
+  }
+  return cache.get(key);
+}
+
+function undelta(list) {
+  const out = new Array(list.length);
+  let last = 0;
+  for (let i = 0; i < list.length; i++) out[i] = last += list[i];
+  return out;
+}
+
+const DAY_MS = 86400000;
+const dayNumber = (iso) => Math.floor(Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / DAY_MS);
+
+async function partDocs(part) {
+  const key = "docs:" + part.name + part.v;
+  if (!cache.has(key)) {
+    cache.set(key, fetchJSON(`${part.name}/docs.json`, part.v).then((d) => ({
+      days: undelta(d.days),
+      len: d.len,
+      code: new Set(undelta(d.code)),
+      topics: Object.fromEntries(Object.entries(d.topics).map(([slug, ns]) => [slug, new Set(undelta(ns))])),
+    })));
+  }
+  return cache.get(key);
+}
+
+// The postings of one query word in one part: term -> [[paper, weight], ...] for the word
+// itself and, for words of three letters or more, every longer word it begins.
+async function wordPostings(part, word) {
+  const shard = await fetchJSON(`${part.name}/t${bucket(word, part.shards)}.json`, part.v);
+  const out = [];
+  for (const [term, flat] of Object.entries(shard)) {
+    if (term !== word && !(word.length >= 3 && term.startsWith(word))) continue;
+    const hits = [];
+    const half = flat.length / 2; // [paper deltas..., weights...]
+    let doc = 0;
+    for (let i = 0; i < half; i++) hits.push([(doc += flat[i]), flat[half + i]]);
+    out.push({ term, exact: term === word, hits });
+  }
+  return out;
+}
+
+// One search over every part: AND of the query words (each word: itself or a longer word it
+// begins), BM25 with site-wide document frequencies, then the filters.
+async function searchIndex({ q, topic, code, from, to, sort }) {
+  const manifest = await fetchJSON("manifest.json");
+  const words = [...new Set(tokens(q).map(fold))];
+  const lo = from ? dayNumber(from) : -Infinity;
+  const hi = to ? dayNumber(to) : Infinity;
+  const parts = manifest.parts.filter((p) => (!from || p.to >= from) && (!to || p.from <= to));
+  const perPart = await Promise.all(parts.map(async (part) => {
+    const docs = await partDocs(part);
+    const lists = words.length ? await Promise.all(words.map((w) => wordPostings(part, w))) : [];
+    return { part, docs, lists };
+  }));
+  // Document frequency of each term over the parts searched.
+  const df = new Map();
+  for (const { lists } of perPart) {
+    for (const list of lists) for (const { term, hits } of list) df.set(term, (df.get(term) || 0) + hits.length);
+  }
+  const n = perPart.reduce((sum, { part }) => sum + part.docs, 0);
+  const idf = (term) => Math.log(1 + (n - df.get(term) + 0.5) / (df.get(term) + 0.5));
+  const k1 = 1.2, b = 0.75, avg = manifest.avglen || 1;
+  const found = [];
+  for (const { part, docs, lists } of perPart) {
+    const keep = (d) =>
+      (!topic || (docs.topics[topic] && docs.topics[topic].has(d))) &&
+      (!code || docs.code.has(d)) && docs.days[d] >= lo && docs.days[d] <= hi;
+    if (!words.length) {
+      for (let d = 0; d < docs.days.length; d++) if (keep(d)) found.push({ part, d, day: docs.days[d], score: 0 });
+      continue;
+    }
+    let scores = null;
+    for (const list of lists) {
+      const mine = new Map();
+      for (const { term, exact, hits } of list) {
+        const w = idf(term) * (exact ? 1 : 0.5);
+        for (const [d, tf] of hits) {
+          if (scores && !scores.has(d)) continue;
+          const norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * docs.len[d] / avg));
+          mine.set(d, Math.max(mine.get(d) || 0, w * norm));
+        }
+      }
+      if (scores) for (const [d, s] of mine) mine.set(d, s + scores.get(d));
+      scores = mine;
+    }
+    for (const [d, score] of scores || []) if (keep(d)) found.push({ part, d, day: docs.days[d], score });
+  }
+  const byDate = (x, y) => y.day - x.day || (y.part.name > x.part.name ? 1 : y.part.name < x.part.name ? -1 : y.d - x.d);
+  found.sort(sort === "date" || !words.length ? byDate : (x, y) => y.score - x.score || byDate(x, y));
+  return {
+    words,
+    results: found.map((r) => ({
+      data: async () => {
+        const chunk = await fetchJSON(`${r.part.name}/c${Math.floor(r.d / CHUNK)}.json`, r.part.v);
+        const [id, title, authors, abstract, codeUrl, date, topics] = chunk[r.d % CHUNK];
+        return { id, title, authors, abstract, code: codeUrl, date, topics };
+      },
+    })),
+  };
+}
+
+let ready = false;
 try {
-  pagefind = await import(new URL("../pagefind/pagefind.js", import.meta.url).href);
-  await pagefind.options({ excerptLength: EXCERPT_WORDS });
-  pagefind.init();
+  if (location.protocol === "file:") throw new Error("file://");
+  await fetchJSON("manifest.json");
+  ready = true;
 } catch (err) {
   note.textContent =
     "Search is unavailable here: it needs the site served over http(s) (GitHub Pages, or " +
@@ -40,7 +182,7 @@ try {
   note.hidden = false;
 }
 
-if (pagefind) {
+if (ready) {
   const q = $("q"), topic = $("topic"), code = $("code"), from = $("from"), to = $("to"), sort = $("sort");
   const results = $("results"), list = $("result-list"), status = $("status"), more = $("more");
   const listing = $("listing");
@@ -49,15 +191,7 @@ if (pagefind) {
   let current = []; // the current search's results (data loaded lazily)
   let shown = 0;
   let generation = 0; // a newer search makes the older one's late answers void
-  let days = null; // every day value in the index, loaded once for date ranges
-
-  async function allDays() {
-    if (!days) {
-      const filters = await pagefind.filters();
-      days = Object.keys(filters.day || {}).sort();
-    }
-    return days;
-  }
+  let queryWords = []; // the current search's words, folded, for marking excerpts
 
   function state() {
     return {
@@ -96,18 +230,21 @@ if (pagefind) {
     if (params.get("sort") === "date") sort.value = "date";
   }
 
+  function matches(word) {
+    return tokens(word).map(fold).some((t) => queryWords.some((w) => t === w || (w.length >= 3 && t.startsWith(w))));
+  }
+
   function excerpt(data) {
-    // Pagefind's content is title. authors. abstract: show the abstract, marking matched words.
-    const words = (data.content || "").split(/\s+/);
-    const skip = ((data.meta.title || "") + " " + (data.meta.authors || "")).split(/\s+/).filter(Boolean).length;
-    const hits = new Set(data.locations || []);
-    const firstHit = (data.locations || []).find((l) => l >= skip);
-    const start = firstHit === undefined ? skip : Math.max(skip, firstHit - Math.floor(EXCERPT_WORDS / 3));
+    // The abstract, from a little before the first matched word, matched words marked.
+    const words = (data.abstract || "").split(/\s+/).filter(Boolean);
+    const hits = words.map(matches);
+    const firstHit = hits.indexOf(true);
+    const start = firstHit < 0 ? 0 : Math.max(0, firstHit - Math.floor(EXCERPT_WORDS / 3));
     const p = el("p", "excerpt");
-    if (start > skip) p.append("… ");
+    if (start > 0) p.append("… ");
     const end = Math.min(words.length, start + EXCERPT_WORDS);
     for (let i = start; i < end; i++) {
-      if (hits.has(i)) p.append(el("mark", null, words[i]));
+      if (hits[i]) p.append(el("mark", null, words[i]));
       else p.append(words[i]);
       if (i < end - 1) p.append(" ");
     }
@@ -116,21 +253,20 @@ if (pagefind) {
   }
 
   function item(data) {
-    const meta = data.meta || {};
     const li = el("li", "paper");
-    const abs = safeUrl(meta.href);
-    li.append(abs ? link(abs, "title", meta.title) : el("span", "title", meta.title));
+    const abs = data.id ? "https://arxiv.org/abs/" + data.id.split("/").map(encodeURIComponent).join("/") : null;
+    li.append(abs ? link(abs, "title", data.title) : el("span", "title", data.title));
     const line = el("div", "meta");
-    const time = el("time", null, meta.date || "");
-    if (meta.date) time.dateTime = meta.date;
+    const time = el("time", null, data.date || "");
+    if (data.date) time.dateTime = data.date;
     line.append(time);
-    if (meta.authors) line.append(" · ", el("span", "authors", meta.authors));
+    if (data.authors) line.append(" · ", el("span", "authors", data.authors));
     li.append(line);
     const links = el("div", "links");
-    if (abs) links.append(link(abs, null, "arXiv:" + (meta.id || "")));
-    const repo = safeUrl(meta.code);
+    if (abs) links.append(link(abs, null, "arXiv:" + data.id));
+    const repo = safeUrl(data.code);
     if (repo) links.append(link(repo, "code", "Code"));
-    for (const slug of (data.filters && data.filters.topic) || []) {
+    for (const slug of data.topics || []) {
       if (topicNames.has(slug)) {
         const href = new URL("topics/" + encodeURIComponent(slug) + "/index.html", siteRoot).href;
         links.append(link(href, "tag", topicNames.get(slug)));
@@ -167,20 +303,9 @@ if (pagefind) {
       listing.hidden = false;
       return;
     }
-    const filters = {};
-    if (s.topic) filters.topic = s.topic;
-    if (s.code) filters.code = "yes";
-    let empty = false;
-    if (s.from || s.to) {
-      // Pagefind filters match exact values: a range is "any of the days in it".
-      const inRange = (await allDays()).filter((d) => (!s.from || d >= s.from) && (!s.to || d <= s.to));
-      if (inRange.length) filters.day = { any: inRange };
-      else empty = true;
-    }
-    const options = { filters };
-    if (s.sort === "date" || !s.q) options.sort = { date: "desc" };
-    const found = empty ? { results: [] } : await pagefind.search(s.q || null, options);
-    if (gen !== generation || !found) return; // superseded by a newer keystroke
+    const found = await searchIndex(s);
+    if (gen !== generation) return; // superseded by a newer keystroke
+    queryWords = found.words;
     current = found.results;
     shown = 0;
     list.replaceChildren();
