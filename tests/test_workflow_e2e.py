@@ -271,15 +271,11 @@ def _store_rows(db: Path) -> dict[str, list[tuple]]:
 
 
 def _outputs(project: Path) -> dict[str, bytes]:
-    """Every output file's bytes. Pagefind's search bundle is the one exception: Pagefind writes
-    its chunks in hash-map order, so two builds over the same records differ in bytes; its
-    stamp (a digest of the records it indexed, render/site.py) stands for it."""
+    """Every output file's bytes, the site's search index included (it is byte-deterministic)."""
     out = {}
     for p in sorted(project.rglob("*")):
         rel = p.relative_to(project).as_posix()
         if not p.is_file() or ".sqlite" in p.name:
-            continue
-        if "/pagefind/" in f"/{rel}" and not rel.endswith(".sha256"):
             continue
         out[rel] = p.read_bytes()
     return out

@@ -360,8 +360,9 @@ def summarize(config_path: str, db_path: str | None, day: date | None, report_pa
 @db_option
 @click.option("--style", type=click.Choice(["seed", "cv-arxiv-daily"]), help="Output style (default: the config's `style`).")
 @date_option
+@click.option("--full", is_flag=True, help="Rebuild every part of the site, not only the parts whose papers changed.")
 @_handle_errors
-def render(config_path: str, db_path: str | None, style: str | None, day: date | None) -> None:
+def render(config_path: str, db_path: str | None, style: str | None, day: date | None, full: bool) -> None:
     """Re-render every output from the store, without network."""
     from . import pipeline
     from .harvest import calendar
@@ -372,7 +373,7 @@ def render(config_path: str, db_path: str | None, style: str | None, day: date |
     config = _load_config(config_path)
     # The same lock as `run`: never render a half-harvested store.
     with store_lock(_existing_store(db_path or config.path_of("database")), command="render"):
-        written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style)
+        written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style, full=full)
     for line in written_lines([str(p) for p in written]):
         click.echo(line)
     if not written:

@@ -325,10 +325,10 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
     return report
 
 
-def render(config, *, day: date, db_path=None, style: str | None = None) -> list[Path]:
+def render(config, *, day: date, db_path=None, style: str | None = None, full: bool = False) -> list[Path]:
     """Re-render every output from the store, without network. The store must exist: an
-    empty one would blank every output."""
+    empty one would blank every output. ``full``: rebuild every part of the site."""
     with open_store(config, db_path, must_exist=True) as store:
         rematch_changed_topics(store, config.topics, day)
         _rank(store, config, day)  # local only: a library paper not stored yet waits for the next run
-        return publish(config, store, day, style=style).written
+        return publish(config, store, day, style=style, full=full).written

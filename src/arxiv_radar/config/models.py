@@ -521,7 +521,7 @@ class Config(_Strict):
     publish_feeds: bool = Field(default=True, description="Write RSS and Atom feeds per topic and for all topics into `feeds_dir`.")
     publish_site: bool = Field(
         default=True,
-        description="Build the searchable static site into `site_dir` (a static Pagefind index: any static host such as GitHub Pages serves it; search needs http, not file://).",
+        description="Build the searchable static site into `site_dir` (topic pages by month and a search index in parts: any static host such as GitHub Pages serves it; search needs http, not file://).",
     )
     json_readme_path: Path = _path_field(
         "docs/cv-arxiv-daily.json", "JSON data behind the README (cv-arxiv-daily format)."

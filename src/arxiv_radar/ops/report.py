@@ -284,15 +284,18 @@ def ranking_lines(data: Mapping[str, Any]) -> list[str]:
 
 
 def written_lines(paths: list[str]) -> list[str]:
-    """One line per output, except the search index's many chunk files: one line for them."""
-    out, index = [], {}
+    """One line per output, except the site's many files: one line for its search-index files
+    and one for its topic pages."""
+    out, groups = [], {}
     for path in paths:
-        head, sep, _ = path.partition("/pagefind/")
-        if sep:
-            index.setdefault(head + "/pagefind", []).append(path)
+        for folder, what in (("/search/", "search-index files"), ("/topics/", "topic pages")):
+            head, sep, _ = path.partition(folder)
+            if sep and (folder == "/search/" or path.endswith(".html")):
+                groups.setdefault((head + folder.rstrip("/"), what), []).append(path)
+                break
         else:
             out.append(f"wrote {path}")
-    out += [f"wrote {len(files)} search-index files in {folder}" for folder, files in index.items()]
+    out += [f"wrote {len(files)} {what} in {folder}" for (folder, what), files in groups.items()]
     return out
 
 

@@ -37,8 +37,10 @@ class PublishResult:
         (self.written if changed else self.unchanged).append(path)
 
 
-def publish(config, store: Store, day: date, *, style: str | None = None) -> PublishResult:
-    """Write README/JSON/Pages/WeChat outputs for every configured topic, as the config asks."""
+def publish(config, store: Store, day: date, *, style: str | None = None, full: bool = False) -> PublishResult:
+    """Write README/JSON/Pages/WeChat outputs for every configured topic, as the config asks.
+
+    The site rebuilds only its parts whose papers changed; ``full`` rebuilds them all."""
     from .. import render
 
     opts = render_options(config, day, style)
@@ -81,7 +83,8 @@ def publish(config, store: Store, day: date, *, style: str | None = None) -> Pub
         from ..render.site import build_site
 
         feeds_rel = os.path.relpath(config.feeds_dir, config.site_dir).replace(os.sep, "/")
-        site = build_site(views, opts, config.site_dir, feeds_rel=feeds_rel if config.publish_feeds else None)
+        site = build_site(views, opts, config.site_dir, feeds_rel=feeds_rel if config.publish_feeds else None,
+                          full=full)
         result.written += site.written
         result.unchanged += site.unchanged
         result.site_index = site.index
