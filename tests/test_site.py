@@ -273,3 +273,21 @@ def test_month_pages_do_not_show_the_run_date(tmp_path: Path) -> None:
         "topics/robot-learning/index.html",
     ]
     assert all(_files(out)[rel] == data for rel, data in month.items() if "/20" in rel)
+
+
+def test_pages_stay_under_a_megabyte_with_huge_author_lists(tmp_path: Path) -> None:
+    from arxiv_radar.model import Author
+    from arxiv_radar.render.site import PAGE_SIZE
+
+    crowd = tuple(Author(f"Collaborator Number{k} Surname{k}") for k in range(3000))
+    entries = tuple(
+        Entry(paper=Paper(id=f"2403.{i:05d}", title="T " * 100, abstract="word " * 384, authors=crowd,
+                          published=dt.datetime(2024, 3, 1, tzinfo=dt.timezone.utc)))
+        for i in range(PAGE_SIZE + 1)
+    )
+    out = tmp_path / "site"
+    build_site([TopicView("Big", entries)], S.options(), out, search=False)
+    pages = sorted((out / "topics/big").glob("*.html"))
+    assert [p.name for p in pages] == ["2024-03-2.html", "2024-03.html", "index.html"]
+    assert max(p.stat().st_size for p in pages) < 1_000_000
+    assert "and 2950 more" in pages[1].read_text(encoding="utf-8")

@@ -53,8 +53,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PAGE_SIZE", "SiteResult", "build_site"]
 
-# Papers per month page: with the longest arXiv abstracts, about 0.6 MB of HTML (under 1 MB).
-PAGE_SIZE = 250
+# Papers per month page: with the longest arXiv abstracts and MAX_AUTHORS authors, a paper
+# takes at most about 4 KB of HTML, so a page stays under 1 MB.
+PAGE_SIZE = 200
+MAX_AUTHORS = 50
 # Newest papers (all topics) shown on the index page, and on a topic's first page.
 INDEX_NEWEST = 30
 TOPIC_NEWEST = 50
@@ -79,7 +81,8 @@ class SiteResult:
     searchable: bool = False  # a search index was built
     parts_built: list[str] = field(default_factory=list)  # parts rebuilt this time
     parts_kept: list[str] = field(default_factory=list)  # parts whose files were up to date
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: collect, parts, pages, sweep
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: collect, parts (index: of which
+    # the search index), pages (index and topic pages), sweep
 
     def note(self, path: Path, changed: bool) -> None:
         (self.written if changed else self.unchanged).append(path)
@@ -107,6 +110,9 @@ class _Row:
 
 def _authors(entry: Entry) -> str:
     names = [clean_text(a.name) for a in entry.paper.authors if clean_text(a.name)]
+    # Collaboration papers list thousands of authors: a page of them would pass 1 MB.
+    if len(names) > MAX_AUTHORS:
+        return ", ".join(names[:MAX_AUTHORS]) + f" and {len(names) - MAX_AUTHORS} more"
     text = ", ".join(names)
     if names and not entry.authors_complete:
         text += " et al."
@@ -456,11 +462,14 @@ def _build_part(part, ids, papers, menu, month_tpl, page_size, search, out) -> t
         docs = [
             Doc(r.id, r.title, r.authors, r.abstract, r.date, r.code_url, tuple(s for s, _ in r.topics)) for r in rows
         ]
+        started = time.perf_counter()
         index = index_part(docs, [t["slug"] for t in menu])
         words = index.words
         for name, data in sorted(index.files.items()):
             rel = f"search/{part}/{name}"
             files[rel] = out.put(rel, data)
+        timings = out.result.timings
+        timings["index"] = timings.get("index", 0.0) + time.perf_counter() - started
     return files, words
 
 

@@ -290,6 +290,13 @@ if (ready) {
     document.documentElement.dataset.search = "busy";
     try {
       await search(gen);
+      if (gen === generation) note.hidden = true;
+    } catch (err) {
+      // A part missing mid-deploy, or the network: say so; the lists below still work.
+      if (gen === generation) {
+        note.textContent = "Search failed (" + err.message + "); try again in a moment.";
+        note.hidden = false;
+      }
     } finally {
       if (gen === generation) document.documentElement.dataset.search = "ready"; // tests wait for this
     }
