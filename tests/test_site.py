@@ -204,7 +204,7 @@ def test_search_index_in_parts(tmp_path: Path) -> None:
         for shard in range(part["shards"]):
             terms = json.loads((out / f"search/{part['name']}/t{shard}.json").read_text(encoding="utf-8"))
             if "zebrafish" in terms:
-                found[part["name"]] = terms["zebrafish"]
+                found[part["name"]] = [int(n) for n in terms["zebrafish"].split(",")]
     assert sum(len(v) // 2 for v in found.values()) == 4
     assert all(w == 5 for v in found.values() for w in v[len(v) // 2 :])
 

@@ -19,7 +19,7 @@ A part's folder (``search/<part>/``) holds:
 ``t<K>.json``
     the inverted index, split in ``shards`` files by a hash of each term's first three
     characters (so a query word and every longer word it prefixes live in one file): term ->
-    ``[paper deltas..., weights...]`` (two halves of one list).
+    ``"paper deltas...,weights..."`` (two halves of one comma-separated list of numbers).
 
 Words are lower-cased runs of letters and digits, with a light English plural fold; the same
 rules are in static/site.js (``tokens``, ``fold``, ``bucket``), and tests check both agree.
@@ -28,6 +28,7 @@ rules are in static/site.js (``tokens``, ``fold``, ``bucket``), and tests check 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import operator
 import re
@@ -110,6 +111,15 @@ def _deltas(numbers: Iterable[int]) -> list[int]:
     return out
 
 
+def _merge(a: list[int], b: list[int]) -> list[int]:
+    """Two flat [paper, weight, ...] lists as one, papers in order, weights of a paper added."""
+    weights: dict[int, int] = {}
+    for flat in (a, b):
+        for i in range(0, len(flat), 2):
+            weights[flat[i]] = weights.get(flat[i], 0) + flat[i + 1]
+    return [x for paper in sorted(weights) for x in (paper, weights[paper])]
+
+
 def index_part(docs: list[Doc], topic_slugs: list[str]) -> PartIndex:
     """Build a part's files from its papers, given in part order (date, then id)."""
     # The hot loop of a site build (every word of every paper): plain dicts and lists, one
@@ -119,7 +129,6 @@ def index_part(docs: list[Doc], topic_slugs: list[str]) -> PartIndex:
     days: list[int] = []
     code: list[int] = []
     in_topic: dict[str, list[int]] = {slug: [] for slug in topic_slugs}
-    folded: dict[str, str] = {}
     title_w, authors_w = WEIGHTS["title"], WEIGHTS["authors"]
     findall = _WORD.findall
     for n, doc in enumerate(docs):
@@ -132,14 +141,9 @@ def index_part(docs: list[Doc], topic_slugs: list[str]) -> PartIndex:
         for word in authors:
             counts[word] += authors_w
         for word, weight in counts.items():
-            term = folded.get(word)
-            if term is None:
-                term = folded[word] = fold(word)
-            plist = postings.get(term)
+            plist = postings.get(word)
             if plist is None:
-                postings[term] = [n, weight]
-            elif plist[-2] == n:  # "model" after "models": one term, weights added
-                plist[-1] += weight
+                postings[word] = [n, weight]
             else:
                 plist += (n, weight)
         lengths.append(len(words) + len(title) + len(authors))
@@ -165,12 +169,22 @@ def index_part(docs: list[Doc], topic_slugs: list[str]) -> PartIndex:
             for d in docs[start : start + CHUNK]
         ]
         files[f"c{start // CHUNK}.json"] = _json(rows)
+    # Words are folded here, once per distinct word rather than once per paper and word;
+    # words that fold alike ("model", "models") have their postings merged.
+    terms: dict[str, list[int]] = {}
+    for word, flat in postings.items():
+        term = fold(word)
+        known = terms.get(term)
+        terms[term] = flat if known is None else _merge(known, flat)
+    del postings
     shards = shard_count(len(docs))
-    split: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-    for term, flat in postings.items():
+    split: list[dict[str, str]] = [{} for _ in range(shards)]
+    for term, flat in terms.items():
         # Stored as [paper deltas..., weights...]: small numbers, short JSON.
+        # One string per term: encoding a string is much cheaper than a list of numbers.
         numbers = flat[0::2]
-        split[bucket(term, shards)][term] = list(map(operator.sub, numbers, [0, *numbers[:-1]])) + flat[1::2]
+        deltas = map(operator.sub, numbers, [0, *numbers[:-1]])
+        split[bucket(term, shards)][term] = ",".join(map(str, itertools.chain(deltas, flat[1::2])))
     for k, terms in enumerate(split):
         files[f"t{k}.json"] = _json(terms)
     return PartIndex(files=files, docs=len(docs), words=sum(lengths))

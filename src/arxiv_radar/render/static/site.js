@@ -99,8 +99,9 @@ async function partDocs(part) {
 async function wordPostings(part, word) {
   const shard = await fetchJSON(`${part.name}/t${bucket(word, part.shards)}.json`, part.v);
   const out = [];
-  for (const [term, flat] of Object.entries(shard)) {
+  for (const [term, list] of Object.entries(shard)) {
     if (term !== word && !(word.length >= 3 && term.startsWith(word))) continue;
+    const flat = list.split(",").map(Number);
     const hits = [];
     const half = flat.length / 2; // [paper deltas..., weights...]
     let doc = 0;
