@@ -361,7 +361,9 @@ def build_site(
 
     started = time.perf_counter()
     for part, ids in parts.items():
-        digest = hashlib.sha256(part.encode())
+        # The context is in every part's digest: the digest names the part's files' contents
+        # (site.js asks for them with it, so a browser never mixes old and new files).
+        digest = hashlib.sha256(f"{context} {part}".encode())
         for pid in ids:
             paper = papers[pid]
             digest.update(repr((paper.entry, paper.topics)).encode("utf-8", "surrogatepass"))
@@ -393,7 +395,7 @@ def build_site(
     result.timings["parts"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _landing_pages(env, papers, topics, months_of, parts, opts, feeds, feeds_prefix, search, out, result)
+    _landing_pages(env, papers, topics, months_of, opts, feeds, feeds_prefix, search, out, result)
     for name in _STATIC:
         out.durable(f"assets/{name}", _static(name))
     if search:
@@ -473,7 +475,7 @@ def _build_part(part, ids, papers, menu, month_tpl, page_size, search, out) -> t
     return files, words
 
 
-def _landing_pages(env, papers, topics, months_of, parts, opts, feeds, feeds_prefix, search, out, result) -> None:
+def _landing_pages(env, papers, topics, months_of, opts, feeds, feeds_prefix, search, out, result) -> None:
     """index.html and each topic's first page: they show counts and the newest papers, so
     they change with any new paper; they are few and small."""
     common = {"date": opts.date.isoformat(), "topics": topics, "searchable": search, "total": len(papers)}
