@@ -136,3 +136,23 @@ def test_render_with_a_mistyped_db_changes_nothing_and_says_so(tmp_path):
     assert "no such database" in result.output
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "my precious README\n"
     assert not (tmp_path / "arxiv-radar.sqlit").exists()
+
+
+def test_render_rebuilds_a_deleted_site_page_and_full_rebuilds_the_same_bytes(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", [bulk_line("2602.00001", "Radar", [ny(2026, 2, 10, 10, 0)])])
+    cfg = write(tmp_path, "keywords:\n  Radar:\n    filters: [radar]\nrequest_interval: 0\n")
+    with start_mirror([corpus]) as m:
+        assert run_cli("run", "-c", str(cfg), "--api-url", m.api_url, "--date", "2026-02-12").exit_code == 0
+    site = tmp_path / "docs" / "site"
+    month = site / "topics" / "radar" / "2026-02.html"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert month in before and (site / "search" / "2026-02" / "docs.json") in before
+
+    again = run_cli("render", "-c", str(cfg), "--date", "2026-02-12")
+    assert again.exit_code == 0 and "all outputs already up to date" in again.output
+    month.unlink()
+    fixed = run_cli("render", "-c", str(cfg), "--date", "2026-02-12")
+    assert fixed.exit_code == 0 and "wrote 1 topic pages in" in fixed.output, fixed.output
+    full = run_cli("render", "-c", str(cfg), "--date", "2026-02-12", "--full")
+    assert full.exit_code == 0 and "all outputs already up to date" in full.output, full.output
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before

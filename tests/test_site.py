@@ -291,3 +291,15 @@ def test_pages_stay_under_a_megabyte_with_huge_author_lists(tmp_path: Path) -> N
     assert [p.name for p in pages] == ["2024-03-2.html", "2024-03.html", "index.html"]
     assert max(p.stat().st_size for p in pages) < 1_000_000
     assert "and 2950 more" in pages[1].read_text(encoding="utf-8")
+
+
+def test_the_pagefind_bundle_of_older_versions_is_removed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    old = out / "pagefind"
+    (old / "fragment").mkdir(parents=True)
+    (old / "fragment" / "en_1.pf_fragment").write_bytes(b"x")
+    (old / "arxiv-radar-source.sha256").write_text("0" * 64 + "\n", encoding="utf-8")
+    mine = out / "mine" / "pagefind"
+    mine.mkdir(parents=True)  # somebody else's folder of that name elsewhere is left alone
+    result = build_site(S.views(), S.options(), out)
+    assert not old.exists() and old in result.removed and mine.is_dir()
