@@ -40,7 +40,7 @@ def _links(path: Path) -> _Links:
 
 
 def _pages(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    return sorted(site.rglob("*.html"))
 
 
 @pytest.fixture

@@ -265,7 +265,7 @@ def test_the_browser_splits_and_folds_words_as_the_indexer_does(page, served: st
 
     page.goto(served + "index.html")
     _ready(page)
-    text = "Diffusion MODELS, studies of 3D-scenes: Ärzte naïve series_x 東京大学 glasses bus ℝ² x86"
+    text = "Diffusion MODELS, studies of 3D-scenes: Ärzte naïve series_x 東京大学 glasses bus ℝ² x86 𝐀𝐁s 𝐀s ΟΔΟΣ"
     got = page.evaluate(
         """async ([text]) => {
             const m = await import("./assets/site.js");

@@ -40,8 +40,10 @@ export function tokens(text) {
 }
 
 export function fold(word) {
-  if (word.length > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
-  if (word.length > 3 && word.endsWith("s") && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+  if (!word.endsWith("s")) return word;
+  const n = Array.from(word).length; // code points, as Python counts (𝐀 is one, not two)
+  if (n > 4 && word.endsWith("ies")) return word.slice(0, -3) + "y";
+  if (n > 3 && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
   return word;
 }
 
