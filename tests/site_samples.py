@@ -87,6 +87,6 @@ def parted_specs() -> list[Spec]:
     return specs() + [
         extra(1, dt.date(2022, 5, 4), "An old axolotl study", TOPICS[0]),
         extra(2, dt.date(2024, 3, 30), "A newer axolotl study", TOPICS[0]),
-        extra(3, dt.date(2023, 6, 1), "Axolotl grasping", TOPICS[1]),
+        extra(3, dt.date(2023, 6, 1), "Axolotl regeneration by grasping", TOPICS[1]),
         extra(4, dt.date(2021, 1, 5), "Axolotl before the range", TOPICS[0]),
     ]

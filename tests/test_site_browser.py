@@ -257,6 +257,20 @@ def test_one_query_finds_papers_in_an_old_part_and_the_newest_part(page, served:
     page.select_option("#sort", "date")
     _type(page, "#q", "axol")
     assert _titles(page) == ["A newer axolotl study", "An old axolotl study"]
+
+    # Ranking across parts, no filters: the one paper with the word in its title comes first
+    # (it is in the 2023 part), then the abstract-only ones; by date, newest first.
+    page.select_option("#topic", "")
+    page.fill("#from", "")
+    page.fill("#to", "")
+    page.locator("#to").dispatch_event("change")
+    page.select_option("#sort", "relevance")
+    _type(page, "#q", "regeneration")
+    titles = _titles(page)
+    assert len(titles) == 4 and titles[0] == "Axolotl regeneration by grasping"
+    page.select_option("#sort", "date")
+    assert _titles(page) == ["A newer axolotl study", "Axolotl regeneration by grasping", "An old axolotl study",
+                             "Axolotl before the range"]
     assert page.dialogs == [] and page.errors == [] and page.outside == []
 
 
