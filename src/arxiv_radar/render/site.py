@@ -46,7 +46,7 @@ from .. import __version__
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .digest import clean_text, safe_url
 from .feeds import feed_paths, feed_slugs
-from .site_search import FORMAT, Doc, index_part, shard_count
+from .site_search import CHUNK, FORMAT, Doc, index_part, shard_count
 from .view import Entry, RenderOptions, TopicView
 
 log = logging.getLogger(__name__)
@@ -403,6 +403,7 @@ def build_site(
             "format": FORMAT,
             "docs": len(papers),
             "avglen": round(total_words / max(1, len(papers)), 2),
+            "chunk": CHUNK,
             "topics": [[t["slug"], t["name"]] for t in topics],
             # Newest first: a date-sorted search fills its first screen from the first parts.
             "parts": sorted(manifest_parts, key=lambda p: p["name"], reverse=True),

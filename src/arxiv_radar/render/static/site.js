@@ -53,7 +53,6 @@ export function bucket(term, shards) {
   return h % shards;
 }
 
-const CHUNK = 64; // papers per chunk file (site_search.CHUNK)
 const searchRoot = new URL("../search/", import.meta.url);
 const cache = new Map();
 
@@ -122,8 +121,9 @@ async function searchIndex({ q, topic, code, from, to, sort }) {
   const hi = to ? dayNumber(to) : Infinity;
   const parts = manifest.parts.filter((p) => (!from || p.to >= from) && (!to || p.from <= to));
   const perPart = await Promise.all(parts.map(async (part) => {
-    const docs = await partDocs(part);
     const lists = words.length ? await Promise.all(words.map((w) => wordPostings(part, w))) : [];
+    // A part where some word has no match holds no result: its papers' table is not needed.
+    const docs = lists.some((list) => !list.length) ? null : await partDocs(part);
     return { part, docs, lists };
   }));
   // Document frequency of each term over the parts searched.
@@ -136,6 +136,7 @@ async function searchIndex({ q, topic, code, from, to, sort }) {
   const k1 = 1.2, b = 0.75, avg = manifest.avglen || 1;
   const found = [];
   for (const { part, docs, lists } of perPart) {
+    if (!docs) continue;
     const keep = (d) =>
       (!topic || (docs.topics[topic] && docs.topics[topic].has(d))) &&
       (!code || docs.code.has(d)) && docs.days[d] >= lo && docs.days[d] <= hi;
@@ -165,8 +166,8 @@ async function searchIndex({ q, topic, code, from, to, sort }) {
     words,
     results: found.map((r) => ({
       data: async () => {
-        const chunk = await fetchJSON(`${r.part.name}/c${Math.floor(r.d / CHUNK)}.json`, r.part.v);
-        const [id, title, authors, abstract, codeUrl, date, topics] = chunk[r.d % CHUNK];
+        const chunk = await fetchJSON(`${r.part.name}/c${Math.floor(r.d / manifest.chunk)}.json`, r.part.v);
+        const [id, title, authors, abstract, codeUrl, date, topics] = chunk[r.d % manifest.chunk];
         return { id, title, authors, abstract, code: codeUrl, date, topics };
       },
     })),
