@@ -216,6 +216,7 @@ def test_a_daily_run_rebuilds_only_the_changed_parts(tmp_path: Path) -> None:
     before = _files(out)
     again = build_site(S.views(specs), S.options(), out)
     assert again.parts_built == [] and again.written == []
+    assert again.pages == sum(rel.endswith(".html") for rel in before)
 
     # A new paper in the newest month: that part, the landing pages and the manifest change.
     specs.append(_spec(2, dt.date(2024, 3, 30), "A newer axolotl study", topic=1))

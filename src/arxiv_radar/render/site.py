@@ -375,6 +375,7 @@ def build_site(
             for rel in old["files"]:
                 out.ours.add(site_dir / rel)
                 result.unchanged.append(site_dir / rel)
+                result.pages += rel.endswith(".html")
             words = int(old.get("words", 0))
         else:
             result.parts_built.append(part)
