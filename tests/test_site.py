@@ -291,7 +291,8 @@ def test_pages_stay_under_a_megabyte_with_huge_author_lists(tmp_path: Path) -> N
     pages = sorted((out / "topics/big").glob("*.html"))
     assert [p.name for p in pages] == ["2024-03-2.html", "2024-03.html", "index.html"]
     assert max(p.stat().st_size for p in pages) < 1_000_000
-    assert "and 2950 more" in pages[1].read_text(encoding="utf-8")
+    text = pages[1].read_text(encoding="utf-8")
+    assert "Surname49 et al." in text and "Surname50" not in text
 
 
 def test_the_pagefind_bundle_of_older_versions_is_removed(tmp_path: Path) -> None:
@@ -304,3 +305,26 @@ def test_the_pagefind_bundle_of_older_versions_is_removed(tmp_path: Path) -> Non
     mine.mkdir(parents=True)  # somebody else's folder of that name elsewhere is left alone
     result = build_site(S.views(), S.options(), out)
     assert not old.exists() and old in result.removed and mine.is_dir()
+
+
+def test_a_new_summary_rebuilds_its_part_and_new_scores_only_the_for_you_page(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from arxiv_radar.render.view import PaperSummary
+
+    out = tmp_path / "site"
+
+    def views(score_of=None, summary_of=None):
+        return [TopicView(v.name, tuple(
+            replace(e, score=(score_of or {}).get(e.paper.id), summary=(summary_of or {}).get(e.paper.id))
+            for e in v.entries)) for v in S.views()]
+
+    build_site(views({"2401.00001": 0.5}), S.options(), out)
+    rescored = build_site(views({"2401.00001": 0.9}), S.options(), out)
+    assert rescored.parts_built == []
+    assert sorted(p.relative_to(out).as_posix() for p in rescored.written) == ["topics/diffusion-models/for-you.html"]
+
+    summary = PaperSummary.of({"tldr": "Zebrafish, briefly."})
+    summarised = build_site(views({"2401.00001": 0.9}, {"2401.00001": summary}), S.options(), out)
+    assert summarised.parts_built == ["2024-01"]
+    assert "Zebrafish, briefly." in (out / "topics/diffusion-models/2024-01.html").read_text(encoding="utf-8")

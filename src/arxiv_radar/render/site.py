@@ -106,13 +106,15 @@ class _Row:
     code_url: str | None
     categories: str
     topics: tuple[tuple[str, str], ...]  # (slug, name), in config order
+    tldr: str = ""  # the AI summary's TL;DR, when there is one
+    notes: tuple[tuple[str, str], ...] = ()  # its other fields: (label, text), shown folded
 
 
 def _authors(entry: Entry) -> str:
     names = [clean_text(a.name) for a in entry.paper.authors if clean_text(a.name)]
     # Collaboration papers list thousands of authors: a page of them would pass 1 MB.
     if len(names) > MAX_AUTHORS:
-        return ", ".join(names[:MAX_AUTHORS]) + f" and {len(names) - MAX_AUTHORS} more"
+        return ", ".join(names[:MAX_AUTHORS]) + " et al."
     text = ", ".join(names)
     if names and not entry.authors_complete:
         text += " et al."
@@ -135,7 +137,17 @@ def _row(entry: Entry, topics: tuple[tuple[str, str], ...]) -> _Row:
         code_url=safe_url(entry.code_url),
         categories=" ".join(clean_text(c) for c in p.categories),
         topics=topics,
+        tldr=clean_text(entry.summary.tldr) if entry.summary else "",
+        notes=tuple((label, clean_text(text)) for label, text in entry.summary.notes) if entry.summary else (),
     )
+
+
+def _shown(paper: "_Paper") -> str:
+    """What a part's pages and search files show of a paper, as text for its digest: the
+    entry without the reader's score (scores move every run; only the For you pages, which
+    are rebuilt every run, show them)."""
+    e = paper.entry
+    return repr((e.paper, e.code_url, e.code_status, e.authors_complete, e.summary, paper.topics))
 
 
 @dataclass
@@ -289,6 +301,36 @@ def _intact(site_dir: Path, files: dict) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- For you pages
+
+
+def _why_line(why: dict | None) -> str:
+    """The "why" of a score as one plain line (escaping is Jinja's)."""
+    if not why:
+        return ""
+    parts = []
+    if why.get("feedback"):
+        parts.append(clean_text(str(why["feedback"])).capitalize())
+    library = [clean_text(str(x.get("title", ""))) for x in why.get("library", []) if isinstance(x, dict)]
+    library = [t for t in library if t]
+    if library:
+        parts.append("Close to your " + "; ".join(f"“{t}”" for t in library))
+    terms = [clean_text(str(t)) for t in why.get("terms", [])]
+    if terms:
+        parts.append("Terms: " + ", ".join(t for t in terms if t))
+    return ". ".join(parts)
+
+
+def _for_you(view: TopicView, row, page_size: int) -> list[dict]:
+    """A topic's scored papers, best first (ties newest first), with score and why."""
+    best: dict[str, Entry] = {}
+    for entry in view.entries:
+        if entry.score is not None:
+            best.setdefault(entry.paper.id, entry)
+    ordered = sorted(best.values(), key=lambda e: (-e.score, -e.paper.published.timestamp(), e.paper.id))
+    return [{"p": row(e.paper.id), "score": f"{e.score:.2f}", "why": _why_line(e.why)} for e in ordered[:page_size]]
+
+
 # --------------------------------------------------------------------------- the build
 
 
@@ -365,8 +407,7 @@ def build_site(
         # (site.js asks for them with it, so a browser never mixes old and new files).
         digest = hashlib.sha256(f"{context} {part}".encode())
         for pid in ids:
-            paper = papers[pid]
-            digest.update(repr((paper.entry, paper.topics)).encode("utf-8", "surrogatepass"))
+            digest.update(_shown(papers[pid]).encode("utf-8", "surrogatepass"))
         digest = digest.hexdigest()
         old = old_parts.get(part)
         if isinstance(old, dict) and old.get("input") == digest and _intact(site_dir, old.get("files")):
@@ -396,7 +437,7 @@ def build_site(
     result.timings["parts"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _landing_pages(env, papers, topics, months_of, opts, feeds, feeds_prefix, search, out, result)
+    _landing_pages(env, views, papers, topics, months_of, opts, feeds, feeds_prefix, search, page_size, out, result)
     for name in _STATIC:
         out.durable(f"assets/{name}", _static(name))
     if search:
@@ -477,7 +518,7 @@ def _build_part(part, ids, papers, menu, month_tpl, page_size, search, out) -> t
     return files, words
 
 
-def _landing_pages(env, papers, topics, months_of, opts, feeds, feeds_prefix, search, out, result) -> None:
+def _landing_pages(env, views, papers, topics, months_of, opts, feeds, feeds_prefix, search, page_size, out, result) -> None:
     """index.html and each topic's first page: they show counts and the newest papers, so
     they change with any new paper; they are few and small."""
     common = {"date": opts.date.isoformat(), "topics": topics, "searchable": search, "total": len(papers)}
@@ -500,8 +541,12 @@ def _landing_pages(env, papers, topics, months_of, opts, feeds, feeds_prefix, se
     out.durable("index.html", html.encode("utf-8"))
     result.pages += 1
     topic_tpl = env.get_template("topic.html.j2")
-    for topic in topics:
+    for_you_tpl = env.get_template("for_you.html.j2")
+    for view, topic in zip(views, topics):
         slug = topic["slug"]
+        # Only topics ranked by a library or likes (rank/) have a "For you" page.
+        ranked = _for_you(view, row, page_size)
+        topic = {**topic, "for_you": bool(ranked)}
         newest = []
         for pid in newest_ids:
             if len(newest) == TOPIC_NEWEST:
@@ -520,6 +565,13 @@ def _landing_pages(env, papers, topics, months_of, opts, feeds, feeds_prefix, se
         )
         out.durable(f"topics/{slug}/index.html", html.encode("utf-8"))
         result.pages += 1
+        if ranked:
+            html = for_you_tpl.render(
+                **common, root="../../", title=f"{topic['name']} for you · arXiv radar", current=topic,
+                feed=f"../../{topic['feed']}" if topic["feed"] else None, ranked=ranked,
+            )
+            out.durable(f"topics/{slug}/for-you.html", html.encode("utf-8"))
+            result.pages += 1
 
 
 def _sweep(site_dir: Path, ours: set[Path], result: SiteResult) -> None:
