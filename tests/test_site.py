@@ -328,3 +328,20 @@ def test_a_new_summary_rebuilds_its_part_and_new_scores_only_the_for_you_page(tm
     summarised = build_site(views({"2401.00001": 0.9}, {"2401.00001": summary}), S.options(), out)
     assert summarised.parts_built == ["2024-01"]
     assert "Zebrafish, briefly." in (out / "topics/diffusion-models/2024-01.html").read_text(encoding="utf-8")
+
+
+def test_hostile_records_at_every_cap_still_give_pages_under_a_megabyte(tmp_path: Path) -> None:
+    # Titles and abstracts at their caps, all "<" (four bytes once escaped): pages are cut by size.
+    entries = tuple(
+        Entry(paper=Paper(id=f"2403.{i:05d}", title="<" * 1000, abstract="<&" * 5000,
+                          published=dt.datetime(2024, 3, 1, tzinfo=dt.timezone.utc)))
+        for i in range(40)
+    )
+    out = tmp_path / "site"
+    build_site([TopicView("Big", entries)], S.options(), out)
+    pages = sorted(out.rglob("*.html"))
+    assert len([p for p in pages if p.name.startswith("2024-03")]) > 1
+    assert max(p.stat().st_size for p in pages) < 1_000_000
+    assert (out / "index.html").stat().st_size < 300_000
+    listed = sum(p.read_text(encoding="utf-8").count('class="paper"') for p in pages if p.name.startswith("2024-03"))
+    assert listed == 40

@@ -41,6 +41,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import escape
 
 from .. import __version__
 from ..fsutil import atomic_write_bytes, atomic_write_text
@@ -53,9 +54,12 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PAGE_SIZE", "SiteResult", "build_site"]
 
-# Papers per month page: with the longest arXiv abstracts and MAX_AUTHORS authors, a paper
-# takes at most about 4 KB of HTML, so a page stays under 1 MB.
+# Papers per month page. A real arXiv paper takes at most about 4 KB of HTML (1,920-character
+# abstract, MAX_AUTHORS authors); a hostile or broken record can take ten times that, so pages
+# are also cut by their estimated size: no page passes 1 MB, the index page stays small.
 PAGE_SIZE = 200
+PAGE_BUDGET = 700_000  # bytes of paper HTML on a month, For you or topic page
+INDEX_BUDGET = 150_000  # the same on the index page (under 300 KB with everything it loads)
 MAX_AUTHORS = 50
 # Newest papers (all topics) shown on the index page, and on a topic's first page.
 INDEX_NEWEST = 30
@@ -140,6 +144,27 @@ def _row(entry: Entry, topics: tuple[tuple[str, str], ...]) -> _Row:
         tldr=clean_text(entry.summary.tldr) if entry.summary else "",
         notes=tuple((label, clean_text(text)) for label, text in entry.summary.notes) if entry.summary else (),
     )
+
+
+def _weight(row: _Row) -> int:
+    """The HTML bytes a paper takes in a listing, estimated from above: its escaped texts
+    (escaping can make "<" four bytes) plus the fixed markup, links and code URL."""
+    texts = [row.title, row.authors, row.abstract, row.tldr, row.categories, *(t for pair in row.notes for t in pair)]
+    return 900 + len(row.code_url or "") + sum(len(escape(t).encode("utf-8")) for t in texts)
+
+
+def _paginate(rows: list[_Row], page_size: int, budget: int) -> list[list[_Row]]:
+    """Pages of at most ``page_size`` papers and about ``budget`` bytes (at least one paper)."""
+    pages: list[list[_Row]] = []
+    size = 0
+    for row in rows:
+        weight = _weight(row)
+        if not pages or len(pages[-1]) >= page_size or (size + weight > budget and pages[-1]):
+            pages.append([])
+            size = 0
+        pages[-1].append(row)
+        size += weight
+    return pages or [[]]
 
 
 def _shown(paper: "_Paper") -> str:
@@ -328,7 +353,8 @@ def _for_you(view: TopicView, row, page_size: int) -> list[dict]:
         if entry.score is not None:
             best.setdefault(entry.paper.id, entry)
     ordered = sorted(best.values(), key=lambda e: (-e.score, -e.paper.published.timestamp(), e.paper.id))
-    return [{"p": row(e.paper.id), "score": f"{e.score:.2f}", "why": _why_line(e.why)} for e in ordered[:page_size]]
+    shown = _paginate([row(e.paper.id) for e in ordered[:page_size]], page_size, PAGE_BUDGET)[0]
+    return [{"p": r, "score": f"{e.score:.2f}", "why": _why_line(e.why)} for r, e in zip(shown, ordered)]
 
 
 # --------------------------------------------------------------------------- the build
@@ -475,9 +501,9 @@ def _build_part(part, ids, papers, menu, month_tpl, page_size, search, out) -> t
     for (slug, month), listed in sorted(groups.items()):
         listed.reverse()  # part order is oldest first
         topic = by_slug[slug]
-        page_count = -(-len(listed) // page_size)
-        for page in range(1, page_count + 1):
-            chunk = listed[(page - 1) * page_size : page * page_size]
+        pages = _paginate(listed, page_size, PAGE_BUDGET)
+        page_count = len(pages)
+        for page, chunk in enumerate(pages, start=1):
 
             def link(n: int, slug: str = slug, month: str = month) -> str:
                 return os.path.basename(_month_page(slug, month, n))
@@ -494,7 +520,7 @@ def _build_part(part, ids, papers, menu, month_tpl, page_size, search, out) -> t
                 papers=chunk,
                 page=page,
                 page_count=page_count,
-                first_rank=(page - 1) * page_size + 1,
+                first_rank=1 + sum(len(p) for p in pages[: page - 1]),
                 prev_href=link(page - 1) if page > 1 else None,
                 next_href=link(page + 1) if page < page_count else None,
                 page_links=[(n, link(n)) for n in range(1, page_count + 1)],
@@ -536,7 +562,7 @@ def _landing_pages(env, views, papers, topics, months_of, opts, feeds, feeds_pre
         title="arXiv radar",
         current=None,
         feed=f"{feeds_prefix}/{feeds[None][1]}" if feeds else None,
-        newest=[row(pid) for pid in newest_ids[:INDEX_NEWEST]],
+        newest=_paginate([row(pid) for pid in newest_ids[:INDEX_NEWEST]], INDEX_NEWEST, INDEX_BUDGET)[0],
     )
     out.durable("index.html", html.encode("utf-8"))
     result.pages += 1
@@ -560,7 +586,7 @@ def _landing_pages(env, views, papers, topics, months_of, opts, feeds, feeds_pre
             title=f"{topic['name']} · arXiv radar",
             current=topic,
             feed=f"../../{topic['feed']}" if topic["feed"] else None,
-            papers=newest,
+            papers=_paginate(newest, TOPIC_NEWEST, PAGE_BUDGET)[0],
             months=[(_month_name(m), os.path.basename(_month_page(slug, m, 1)), n) for m, n in months],
         )
         out.durable(f"topics/{slug}/index.html", html.encode("utf-8"))
