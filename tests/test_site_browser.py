@@ -226,7 +226,6 @@ def test_lists_work_without_javascript(browser, served: str) -> None:
         context.close()
 
 
-<<<<<<< HEAD
 def test_over_file_urls_the_search_box_says_how_to_serve_the_site(page, tmp_path: Path) -> None:
     site = tmp_path / "my site"
     build_site(S.views(), S.options(), site, feeds_rel="../feeds")
@@ -239,7 +238,8 @@ def test_over_file_urls_the_search_box_says_how_to_serve_the_site(page, tmp_path
     topic = next((site / "topics").iterdir()) / "index.html"
     page.goto(topic.as_uri())
     assert f"-d {site}/ 8000" in page.locator("#search-note").inner_text()
-=======
+
+
 def test_one_query_finds_papers_in_an_old_part_and_the_newest_part(page, served: str) -> None:
     page.goto(served + "index.html")
     _ready(page)
@@ -292,4 +292,3 @@ def test_the_browser_splits_and_folds_words_as_the_indexer_does(page, served: st
     assert got["words"] == words
     assert got["folded"] == [fold(w) for w in words]
     assert got["buckets"] == [[bucket(w, 7), bucket(w, 64)] for w in words]
->>>>>>> cab417d (site: build in parts (a year, or a month in the newest year) with its own JSON search index; rebuild only changed parts; month pages)
