@@ -47,6 +47,7 @@ from .. import __version__
 from ..fsutil import atomic_write_bytes, atomic_write_text
 from .digest import clean_text, safe_url
 from .feeds import feed_paths, feed_slugs
+from .latex import latex_to_text
 from .site_search import CHUNK, FORMAT, Doc, index_part, shard_count
 from .view import Entry, RenderOptions, TopicView
 
@@ -68,6 +69,8 @@ TOPIC_NEWEST = 50
 YEAR_MAX = 50_000
 _STATIC = ("site.css", "site.js")
 _TEMPLATES = ("_paper.html.j2", "base.html.j2", "month.html.j2")
+# The modules that shape a part's pages and search files (cleaning, LaTeX, escaping, layout).
+_CODE = ("site.py", "site_search.py", "digest.py", "latex.py", "escape.py", "view.py")
 _STATE = "search/state.json"
 _MANIFEST = "search/manifest.json"
 
@@ -132,9 +135,10 @@ def _row(entry: Entry, topics: tuple[tuple[str, str], ...]) -> _Row:
     return _Row(
         id=pid,
         anchor="p-" + "".join(c if c.isalnum() or c in ".-" else "-" for c in pid),
-        title=clean_text(p.title) or pid,
+        # LaTeX text macros read as text (\textbf{Vi}sual -> Visual); math stays as written.
+        title=latex_to_text(clean_text(p.title)) or pid,
         authors=_authors(entry),
-        abstract=clean_text(p.abstract),
+        abstract=latex_to_text(clean_text(p.abstract)),
         date=p.published.date().isoformat(),
         abs_url=f"https://arxiv.org/abs/{quoted}",
         pdf_url=f"https://arxiv.org/pdf/{quoted}",
@@ -244,11 +248,14 @@ def _static(name: str) -> bytes:
 
 
 def _template_digest() -> str:
-    """The templates a part's pages come from: changed templates rebuild every part."""
+    """The templates and code a part's files come from: a new version of either (even under
+    the same version number) rebuilds every part once."""
     h = hashlib.sha256(f"{__version__} {FORMAT}\n".encode())
-    folder = resources.files("arxiv_radar.render").joinpath("templates", "site")
+    package = resources.files("arxiv_radar.render")
     for name in _TEMPLATES:
-        h.update(folder.joinpath(name).read_bytes())
+        h.update(package.joinpath("templates", "site", name).read_bytes())
+    for name in _CODE:
+        h.update(package.joinpath(name).read_bytes())
     return h.hexdigest()
 
 
