@@ -27,7 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import QuerySyntaxError, StoreError
-from ..lock import held_by_live_process
+from ..ops.lock import held_by_live_process
 from ..model import is_arxiv_id, parse_arxiv_id
 from ..store import Store
 from ..store import reading
@@ -276,7 +276,7 @@ class Pages:
         papers: list = []
         try:
             if q:
-                from ..search import search
+                from ..bulk.search import search
 
                 papers = search(Store(conn), q, limit=per + 1, offset=(page - 1) * per, order=order, **filters)
             else:
@@ -327,7 +327,7 @@ class Pages:
                                                     "papers": data.cards(conn, papers)})
 
     def _export(self, conn: sqlite3.Connection, name: str, fmt: str) -> Response:
-        from ..export import records_for_ids, write_bibtex, write_json
+        from ..publish.export import records_for_ids, write_bibtex, write_json
 
         records = records_for_ids(Store(conn), reading.tagged_ids(conn, name))
         out = io.StringIO()
@@ -502,7 +502,7 @@ def _tag_list(conn: sqlite3.Connection) -> list[dict]:
 
 def _browse(conn: sqlite3.Connection, filters: dict, *, limit: int, offset: int) -> list:
     """Newest papers that pass the filters, without a query."""
-    from ..search import filter_conditions
+    from ..bulk.search import filter_conditions
     from ..store.codec import row_paper
 
     conds, params = filter_conditions(**filters)
