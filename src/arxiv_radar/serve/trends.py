@@ -52,7 +52,10 @@ def weekly_counts(conn: sqlite3.Connection, topics: list[str], weeks: int = 26) 
             if 0 <= i < weeks:
                 counts[i] += 1
         series[topic] = counts
-    return {"weeks": labels, "series": series}
+    # Weeks before the first paper of any topic say nothing: start the chart there (4 weeks at least).
+    first_used = min((next((i for i, v in enumerate(c) if v), weeks) for c in series.values()), default=0)
+    cut = max(0, min(first_used, weeks - 4))
+    return {"weeks": labels[cut:], "series": {t: c[cut:] for t, c in series.items()}}
 
 
 def _month_bounds(latest: datetime) -> tuple[datetime, datetime, datetime]:
