@@ -828,6 +828,7 @@ def serve_cmd(config_path: str | None, db_path: str | None, host: str, port: int
     """
     from .serve import check_bind, serve
 
+    token = token or None  # an empty ARXIV_RADAR_SERVE_TOKEN means none
     check_bind(host, token)  # before anything else: a refused start says so in one line
     topics: list[str] = []
     if db_path is None:

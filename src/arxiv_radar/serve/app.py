@@ -74,9 +74,6 @@ class Room:
         if conn is None:
             conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=10, check_same_thread=True)
             conn.row_factory = sqlite3.Row
-            # The vocabulary view (document frequencies, for similar papers) lives in this
-            # connection's temp schema; made before the connection turns query-only.
-            conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.serve_vocab USING fts5vocab(main, papers_fts, 'row')")
             conn.execute("PRAGMA query_only = 1")
             conn.execute("PRAGMA mmap_size = 268435456")  # the FTS index pages, shared with the OS cache
             self._local.conn = conn

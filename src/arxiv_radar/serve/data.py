@@ -28,6 +28,7 @@ __all__ = [
 
 PAGE = 25
 _MAX_SIMILAR_TERMS = 6
+_COMMON = 2000  # a word in more papers than this is too common for "similar"
 
 
 def topic_names(conn: sqlite3.Connection, configured: Iterable[str] = ()) -> list[str]:
@@ -225,7 +226,9 @@ def _distinctive_terms(conn: sqlite3.Connection, texts: list[str], k: int) -> li
     """The ``k`` stems of ``texts`` that the fewest papers share (but more than one).
 
     Rare shared words say most about what a paper is on, and an OR of a few of them is a cheap
-    FTS query even on a million papers (the common words' posting lists are never read).
+    FTS query even on a million papers. A word's paper count is read from its posting list and
+    capped at ``_COMMON`` (fts5vocab would walk the whole list of a word in half the papers):
+    a word past the cap is too common to tell papers apart and is not used.
     """
     counts: dict[str, int] = {}
     for text in texts:
@@ -234,13 +237,15 @@ def _distinctive_terms(conn: sqlite3.Connection, texts: list[str], k: int) -> li
                 continue
             s = stem(w)
             counts[s] = counts.get(s, 0) + 1
-    if not counts:
-        return []
-    # temp.serve_vocab: an fts5vocab view over papers_fts that Room.read() makes per connection.
-    cand = sorted(counts, key=lambda s: -counts[s])[:60]
-    marks = ",".join("?" * len(cand))
-    docs = {r[0]: r[1] for r in conn.execute(f"SELECT term, doc FROM temp.serve_vocab WHERE term IN ({marks})", cand)}
-    usable = [s for s in cand if docs.get(s, 0) > 1]
+    docs = {}
+    # The words the texts repeat most come first; stop once enough usable ones are found.
+    for s in sorted(counts, key=lambda s: (-counts[s], s))[:30]:
+        docs[s] = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)",
+            ('{title abstract} : "' + s.replace('"', '""') + '"', _COMMON)).fetchone()[0]
+        if sum(1 < d < _COMMON for d in docs.values()) >= k:
+            break
+    usable = [s for s in docs if 1 < docs[s] < _COMMON]
     usable.sort(key=lambda s: (docs[s] / (1 + counts[s]), s))
     return usable[:k]
 
