@@ -171,7 +171,7 @@ def _ranked(store: Store, expr: str, conds: list[str], params: list) -> Iterator
     offset = 0
     size = _FIRST_PAGE
     while True:
-        ranked = store.conn.execute(f"{base} ORDER BY s LIMIT ? OFFSET ?", [expr, *params, size, offset]).fetchall()
+        ranked = store.conn.execute(f"{base} ORDER BY s, r LIMIT ? OFFSET ?", [expr, *params, size, offset]).fetchall()
         if ranked:
             marks = ",".join("?" * len(ranked))
             rows = {r["rowid"]: r for r in store.conn.execute(
