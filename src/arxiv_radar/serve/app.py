@@ -600,7 +600,11 @@ def create_app(db_path: str | Path, *, token: str | None = None, loopback_only: 
                topics: list[str] | None = None) -> Starlette:
     """The reading-room app over the store at ``db_path`` (migrated to the latest schema first)."""
     db_path = Path(db_path)
-    conn = connect(db_path, must_exist=True)  # migrates (0009 adds the reading-room tables); WAL on
+    try:
+        conn = connect(db_path, must_exist=True)  # migrates (0009 adds the reading-room tables); WAL on
+    except sqlite3.OperationalError as exc:  # a run kept the store busy past the timeout
+        raise StoreError(f"{db_path}: could not prepare the store for the reading room ({exc}); "
+                         "start `arxiv-radar serve` again when the run has finished") from None
     conn.close()
     room = Room(db_path, Guard(token, loopback_only=loopback_only), list(topics or []))
     pages = Pages(room)
