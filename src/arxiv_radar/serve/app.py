@@ -12,6 +12,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,6 +43,7 @@ __all__ = ["create_app", "Room"]
 
 _MAX_QUERY = 1000
 _MAX_PAGE = 400
+_TOPICS_TTL = 10.0  # seconds
 _SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -67,6 +69,7 @@ class Room:
     guard: Guard
     configured_topics: list[str] = field(default_factory=list)
     _local: threading.local = field(default_factory=threading.local)
+    _topics_cache: tuple | None = None
 
     def read(self) -> sqlite3.Connection:
         """This thread's read connection (opened once per worker thread, query-only)."""
@@ -75,7 +78,9 @@ class Room:
             conn = sqlite3.connect(self.db_path, isolation_level=None, timeout=10, check_same_thread=True)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA query_only = 1")
-            conn.execute("PRAGMA mmap_size = 268435456")  # the FTS index pages, shared with the OS cache
+            # Pages read through the OS cache, shared by every thread's connection (each has its own
+            # small page cache otherwise, cold in a fresh worker thread).
+            conn.execute("PRAGMA mmap_size = 2147418112")
             self._local.conn = conn
         return conn
 
@@ -91,7 +96,17 @@ class Room:
         return conn
 
     def topics(self, conn: sqlite3.Connection) -> list[str]:
-        return data.topic_names(conn, self.configured_topics)
+        return self.topic_counts(conn)[0]
+
+    def topic_counts(self, conn: sqlite3.Connection) -> tuple[list[str], dict[str, int]]:
+        """The topics and their paper counts, read again at most every few seconds: every page
+        shows them, and on a big store counting the matches costs tens of milliseconds."""
+        now = time.monotonic()
+        cached = self._topics_cache
+        if cached is None or now - cached[0] > _TOPICS_TTL:
+            cached = (now, data.topic_names(conn, self.configured_topics), data.store_topics_counts(conn))
+            self._topics_cache = cached
+        return cached[1], cached[2]
 
 
 def _templates() -> jinja2.Environment:
@@ -199,8 +214,8 @@ class Pages:
 
     def home(self, request: Request) -> Response:
         conn = self.room.read()
-        counts = data.store_topics_counts(conn)
-        topics = [{"name": t, "papers": counts.get(t, 0)} for t in self.room.topics(conn)]
+        names, counts = self.room.topic_counts(conn)
+        topics = [{"name": t, "papers": counts.get(t, 0)} for t in names]
         days = data.days(conn)
         newest = []
         if days:
@@ -223,9 +238,8 @@ class Pages:
             "papers": data.cards(conn, papers, topic=name)})
 
     def topics(self, request: Request) -> Response:
-        conn = self.room.read()
-        counts = data.store_topics_counts(conn)
-        return JSONResponse({"topics": [{"name": t, "papers": counts.get(t, 0)} for t in self.room.topics(conn)]})
+        names, counts = self.room.topic_counts(self.room.read())
+        return JSONResponse({"topics": [{"name": t, "papers": counts.get(t, 0)} for t in names]})
 
     def days(self, request: Request) -> Response:
         return JSONResponse({"days": data.days(self.room.read(), limit=60)})
