@@ -380,3 +380,17 @@ def test_loopback_needs_no_token_and_short_tokens_are_refused():
 def test_serve_refuses_a_missing_store(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "nope.sqlite")])
     assert result.exit_code == 2 and "no such database" in result.output
+
+
+def test_both_topic_listing_plans_agree(db):
+    from arxiv_radar.serve import data
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        for page in (1, 2):
+            small, more_small = data.topic_papers(conn, "Diffusion", page=page, per_page=10)
+            walk, more_walk = data.topic_papers(conn, "Diffusion", page=page, per_page=10, size=10_000)
+            assert [p.id for p in small] == [p.id for p in walk] and more_small == more_walk
+    finally:
+        conn.close()

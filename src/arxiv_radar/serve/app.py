@@ -232,7 +232,7 @@ class Pages:
         if name not in self.room.topics(conn):
             raise HTTPError(404, "no such topic")
         page = _page(request)
-        papers, more = data.topic_papers(conn, name, page=page)
+        papers, more = data.topic_papers(conn, name, page=page, size=self.room.topic_counts(conn)[1].get(name))
         return self.render(request, "topic.html.j2", {
             "title": name, "topic": name, "page": page, "more": more,
             "papers": data.cards(conn, papers, topic=name)})

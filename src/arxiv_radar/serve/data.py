@@ -116,13 +116,24 @@ def _load(conn: sqlite3.Connection, ids: list[str]) -> list[Paper]:
     return [found[i] for i in ids if i in found]
 
 
-def topic_papers(conn: sqlite3.Connection, topic: str, *, page: int = 1, per_page: int = PAGE) -> tuple[list[Paper], bool]:
-    """A topic's papers, newest first; (papers, whether there are more)."""
-    rows = conn.execute(
-        "SELECT p.* FROM matches m JOIN papers p ON p.id = m.paper_id WHERE m.topic = ? "
-        "ORDER BY p.published DESC, p.id DESC LIMIT ? OFFSET ?",
-        (topic, per_page + 1, (page - 1) * per_page)).fetchall()
-    return [row_paper(r) for r in rows[:per_page]], len(rows) > per_page
+def topic_papers(conn: sqlite3.Connection, topic: str, *, page: int = 1, per_page: int = PAGE,
+                 size: int | None = None) -> tuple[list[Paper], bool]:
+    """A topic's papers, newest first; (papers, whether there are more).
+
+    ``size`` (the topic's match count, when known) picks the cheaper plan: a big topic walks
+    the papers' date index and keeps its own papers (a few thousand steps to fill a page); a
+    small one sorts its matches. Either way only ids are sorted, then the page's rows read.
+    """
+    # max(rowid) stands in for the paper count, which would cost a scan of the table.
+    total = conn.execute("SELECT max(rowid) FROM papers").fetchone()[0] if size and size > 2000 else 0
+    if size and size > 2000 and total and size / total > 0.002:
+        sql = ("SELECT p.id FROM papers p WHERE EXISTS (SELECT 1 FROM matches m WHERE m.topic = ? "
+               "AND m.paper_id = p.id) ORDER BY p.published DESC LIMIT ? OFFSET ?")
+    else:
+        sql = ("SELECT p.id FROM matches m JOIN papers p ON p.id = m.paper_id WHERE m.topic = ? "
+               "ORDER BY p.published DESC, p.rowid DESC LIMIT ? OFFSET ?")
+    ids = [r[0] for r in conn.execute(sql, (topic, per_page + 1, (page - 1) * per_page))]
+    return _load(conn, ids[:per_page]), len(ids) > per_page
 
 
 def days(conn: sqlite3.Connection, limit: int = 14) -> list[dict]:
