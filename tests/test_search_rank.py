@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
