@@ -74,3 +74,19 @@ def test_filters(store: Store) -> None:
     unread = {p.id for p in search(store, "filler", limit=500, unread=True)}
     everything = {p.id for p in search(store, "filler", limit=500)}
     assert everything - unread == ({"2501.00004"} & everything)
+
+
+@pytest.mark.parametrize("query", ["all:filler", "alpha OR beta", "ti:gamma", "ti:zeta OR abs:kappa"])
+def test_date_walk_for_many_candidates_keeps_the_same_results(store: Store, query: str, monkeypatch) -> None:
+    from arxiv_radar.bulk import search as module
+
+    reference = [p.id for p in search(store, query, limit=120, order="date")]
+    monkeypatch.setattr(module, "_FEW", 10)  # every plan above counts as "many": the walk runs
+    walks = []
+    real_walk = module._walk_by_date
+    monkeypatch.setattr(module, "_walk_by_date", lambda *a: (walks.append(1), real_walk(*a))[1])
+    walked = [p.id for p in search(store, query, limit=120, order="date")]
+    assert walks and walked == reference and len(walked) >= 40
+    filtered = [p.id for p in search(store, query, limit=50, order="date", has_code=True, until=date(2025, 2, 20))]
+    monkeypatch.setattr(module, "_FEW", 5000)
+    assert filtered == [p.id for p in search(store, query, limit=50, order="date", has_code=True, until=date(2025, 2, 20))]

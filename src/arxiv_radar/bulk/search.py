@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from ..errors import StoreError
 from ..model import Paper
 from ..query import matches, parse
-from ..query.fts import Union, candidates, compile_fts, rank_expression
+from ..query.fts import Fts, Sql, Union, candidates, candidates_between, compile_fts, estimate, rank_expression
 from ..store import Store
 from ..store.codec import iso, row_paper
 from ..store.snapshot import FTS_PENDING_KEY
@@ -25,6 +25,8 @@ _PAGE = 200
 # The first ranked page: enough for a screen of results after the evaluator's checks, small
 # enough that reading its rows costs little.
 _FIRST_PAGE = 60
+# Up to this many candidates are read and sorted by date at once; more are met by a date walk.
+_FEW = 5000
 # BM25 column weights (title, abstract, authors_text, comment): a word in the title says more
 # about a paper than the same word in its abstract.
 _WEIGHTS = "4.0, 1.0, 2.0, 0.5"
@@ -83,6 +85,10 @@ def search(
     elif rank is not None:
         keep = candidates(store.conn, plan)
         rows = _ranked_then_rest(store, rank, lambda: keep, conds, params)
+    elif _walkable(plan) and estimate(store.conn, plan, _FEW + 1) > _FEW:
+        # Many candidates (a common word), newest first: walk the date index and check each
+        # page against the plan over that page's rowid range, instead of reading 100k rowids.
+        keep, rows = None, _walk_by_date(store, plan, conds, params)
     else:
         keep = candidates(store.conn, plan)
         rows = _by_date(store, keep, conds, params)
@@ -183,10 +189,10 @@ def _ranked(store: Store, expr: str, conds: list[str], params: list) -> Iterator
         size = _PAGE
 
 
-def _by_date(store: Store, keep: set[int] | None, conds: list[str], params: list) -> Iterator:
+def _by_date(store: Store, keep: set[int] | None, conds: list[str], params: list, *, pages: bool = False) -> Iterator:
     """Rows newest first: the candidates when they are few, else a walk down the date index
-    (the caller drops the rows that are not candidates)."""
-    if keep is not None and len(keep) <= 5000:
+    (the caller drops the rows that are not candidates); ``pages`` yields the walk's pages."""
+    if keep is not None and len(keep) <= _FEW:
         ordered = sorted(keep)
         rows = []
         for i in range(0, len(ordered), 500):
@@ -206,10 +212,30 @@ def _by_date(store: Store, keep: set[int] | None, conds: list[str], params: list
             "ORDER BY p.published DESC, p.id DESC LIMIT ?",
             [*params, *(last or ()), _PAGE],
         ).fetchall()
-        yield from page
+        if pages:
+            if page:
+                yield page
+        else:
+            yield from page
         if len(page) < _PAGE:
             return
         last = (page[-1]["published"], page[-1]["id"])
+
+
+def _walkable(plan) -> bool:
+    """Plans whose matches are at least as dense as their densest branch (no intersection),
+    so a walk down the date index finds them quickly."""
+    if isinstance(plan, (Fts, Sql)):
+        return True
+    return isinstance(plan, Union) and all(_walkable(item) for item in plan.items)
+
+
+def _walk_by_date(store: Store, plan, conds: list[str], params: list) -> Iterator:
+    """Candidate rows newest first, page by page down the date index."""
+    for page in _by_date(store, None, conds, params, pages=True):
+        rowids = [r["rowid"] for r in page]
+        keep = candidates_between(store.conn, plan, min(rowids), max(rowids))
+        yield from (r for r in page if keep is None or r["rowid"] in keep)
 
 
 def paper_dict(paper: Paper) -> dict:
