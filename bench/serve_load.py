@@ -98,7 +98,7 @@ def main() -> int:
     ap.add_argument("--db", type=Path)
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--seconds", type=float, default=60.0, help="length of the load test; 0 skips it")
     args = ap.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     db = args.db or store_with(args.workdir / "query-bench.sqlite",
@@ -145,6 +145,8 @@ def main() -> int:
             print(_row("trends", [_timed(client, "/trends", {"topic": t}) for t in topics[:3] or [""]]))
             print(f"load average after the sequential part: {os.getloadavg()[0]:.2f}")
 
+        if args.seconds <= 0:  # --seconds 0: the sequential figures only
+            return 0
         stop = time.monotonic() + args.seconds
         lock = threading.Lock()
         done: list[float] = []
