@@ -394,3 +394,28 @@ def test_both_topic_listing_plans_agree(db):
             assert [p.id for p in small] == [p.id for p in walk] and more_small == more_walk
     finally:
         conn.close()
+
+
+def test_hostile_topic_and_tag_names_are_escaped(tmp_path):
+    from datetime import date as _date
+
+    db = make_store(tmp_path / "h.sqlite")
+    evil = '<img src=x onerror=alert(1)>"&'
+    with Store.open(db) as store:
+        store.add_matches(evil, [("2609.10030", None), ("2609.10032", None)], _date(2026, 11, 1))
+    with running(create_app(db)) as url, httpx.Client(base_url=url) as c:
+        csrf = c.get("/api/csrf").json()["csrf_token"]
+        c.post("/api/actions/tag", json={"id": "2609.10030", "tag": evil}, headers={"x-csrf-token": csrf})
+        for path in ("/", "/trends", "/tags", "/paper/2609.10030", "/search"):
+            html = c.get(path, params={"topic": evil} if path == "/trends" else None).text
+            assert "<img src=x" not in html, path
+            assert "&lt;img src=x onerror=alert(1)&gt;" in html, path
+        assert evil in [t["name"] for t in c.get("/api/topics").json()["topics"]]
+
+
+def test_tag_names_are_cleaned():
+    from arxiv_radar.store.reading import clean_tag
+
+    assert clean_tag("  a\tb\x00c  \n d ") == "a b c d"
+    with pytest.raises(ValueError):
+        clean_tag("\x00 \n")
