@@ -104,17 +104,21 @@ def test_paper_page_shows_everything(client, db):
     assert client.get(f"/api/paper/{PAPER}v2").json()["id"] == PAPER
 
 
-def test_summary_shows_once_a_summaries_table_exists(client, db):
-    with sqlite3.connect(db) as conn:
-        conn.execute("CREATE TABLE summaries (paper_id TEXT PRIMARY KEY, summary TEXT, model TEXT)")
-        conn.execute("INSERT INTO summaries VALUES (?, ?, ?)", (PAPER, "It denoises <i>well</i>.", "tiny-model"))
+def test_summary_shows_when_the_summarize_stage_made_one(client, db):
+    from arxiv_radar.store.summaries import SummaryKey, save_summary
+
+    with Store.open(db) as store, store.transaction():
+        save_summary(store.conn, PAPER, 2, SummaryKey("tiny-model", "en", "h1"),
+                     {"tldr": "It denoises <i>well</i>.", "method": "A score model."}, 10, 5)
     try:
-        assert client.get(f"/api/paper/{PAPER}").json()["summary"]["text"] == "It denoises <i>well</i>."
+        summary = client.get(f"/api/paper/{PAPER}").json()["summary"]
+        assert summary["fields"]["tldr"] == "It denoises <i>well</i>." and summary["model"] == "tiny-model"
         html = client.get(f"/paper/{PAPER}").text
-        assert "It denoises &lt;i&gt;well&lt;/i&gt;." in html and "by tiny-model" in html
+        assert "It denoises &lt;i&gt;well&lt;/i&gt;." in html and "AI summary by tiny-model" in html
+        assert "A score model." in html
     finally:
         with sqlite3.connect(db) as conn:
-            conn.execute("DROP TABLE summaries")
+            conn.execute("DELETE FROM summaries")
 
 
 def test_paper_text_is_escaped_everywhere(client):

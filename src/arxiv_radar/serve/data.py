@@ -19,6 +19,7 @@ from ..store.feedback import feedback as _feedback
 from ..store.links import SOURCE_ORDER, link_rows, summarize
 from ..store.matches import topics_of
 from ..store.reading import notes_of, read_ids, tags_of
+from ..store.summaries import has_summaries, latest_summaries
 from .words import STOPWORDS
 
 __all__ = [
@@ -171,31 +172,17 @@ def day_papers(conn: sqlite3.Connection, day: date, *, limit: int = 2000) -> tup
 
 
 def summary_of(conn: sqlite3.Connection, paper_id: str) -> dict | None:
-    """The paper's summary when a summarize stage has made one (its table may not exist)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'summaries'").fetchone() is None:
+    """The paper's newest AI summary (summarize/), as {"fields": {name: text}, "model", ...}, or None.
+
+    The text came from a language model: the templates escape it like any paper text.
+    """
+    if not has_summaries(conn):
         return None
-    try:
-        row = conn.execute("SELECT * FROM summaries WHERE paper_id = ? LIMIT 1", (paper_id,)).fetchone()
-    except sqlite3.Error:
+    found = latest_summaries(conn, [paper_id]).get(paper_id)
+    if found is None or not found.fields:
         return None
-    if row is None:
-        return None
-    keys = row.keys()
-    text = next((row[k] for k in ("summary", "text", "tldr", "body") if k in keys and row[k]), None)
-    if not text or not isinstance(text, str):
-        return None
-    # A summary may be stored as JSON (e.g. {"tldr": ..., "bullets": [...]}); show its text parts.
-    stripped = text.strip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(stripped)
-            parts = [str(v) for v in data.values() if isinstance(v, str)]
-            parts += [str(x) for v in data.values() if isinstance(v, list) for x in v]
-            text = "\n".join(parts) or text
-        except ValueError:
-            pass
-    meta = {k: row[k] for k in ("model", "method", "status", "created", "updated") if k in keys and row[k]}
-    return {"text": text[:10_000], **meta}
+    return {"fields": dict(found.fields), "model": found.model, "language": found.language,
+            "version": found.version, "created": found.created}
 
 
 def paper_detail(conn: sqlite3.Connection, paper_id: str) -> dict | None:
