@@ -830,18 +830,8 @@ def serve_cmd(config_path: str | None, db_path: str | None, host: str, port: int
 
     token = token or None  # an empty ARXIV_RADAR_SERVE_TOKEN means none
     check_bind(host, token)  # before anything else: a refused start says so in one line
-    topics: list[str] = []
-    if db_path is None:
-        if config_path:
-            config = _load_config(config_path)
-            db_path, topics = str(config.path_of("database")), list(config.topics)
-        elif Path("config.yaml").exists():
-            config = _load_config("config.yaml")
-            db_path, topics = str(config.path_of("database")), list(config.topics)
-        else:
-            db_path = "arxiv-radar.sqlite"
-    elif config_path:
-        topics = list(_load_config(config_path).topics)
+    config, db_path = _store_path(config_path, db_path)
+    topics = list(config.topics) if config is not None else []
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"arxiv-radar reading room on http://{shown}:{port}/ over {db_path} (Ctrl-C to stop)", err=True)
     serve(db_path, host=host, port=port, token=token, topics=topics)
