@@ -319,20 +319,25 @@ def for_you(conn: sqlite3.Connection, topic: str | None, *, page: int = 1, per_p
 
 
 def _why(text: str | None) -> str:
-    """A short line out of a score's "why" JSON (terms, library papers), or ""."""
+    """One line out of a score's "why" JSON, as `arxiv-radar rank` words it (rank/listing.py:
+    not imported, it would load the ranking methods): "liked; close to: <title>; terms: a, b"."""
     try:
-        data = json.loads(text or "{}")
+        why = json.loads(text or "{}")
     except ValueError:
         return ""
-    if not isinstance(data, dict):
+    if not isinstance(why, dict):
         return ""
     parts = []
-    for key, value in sorted(data.items()):
-        if isinstance(value, list):
-            shown = ", ".join(str(v) for v in value[:5])
-            parts.append(f"{key}: {shown}")
-        elif isinstance(value, (str, int, float)):
-            parts.append(f"{key}: {value}")
+    if why.get("feedback"):
+        parts.append(str(why["feedback"]))
+    library = why.get("library")
+    if isinstance(library, list):
+        titles = [str(x.get("title", x.get("id", ""))) for x in library if isinstance(x, dict)]
+        if titles:
+            parts.append("close to: " + " | ".join(t[:80] for t in titles[:3]))
+    terms = why.get("terms")
+    if isinstance(terms, list) and terms:
+        parts.append("terms: " + ", ".join(str(t) for t in terms[:8]))
     return "; ".join(parts)[:300]
 
 
