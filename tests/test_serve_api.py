@@ -308,13 +308,17 @@ def test_for_you_empty_then_liked_then_scores(tmp_path):
         assert liked["state"] == "liked" and liked["papers"]
         assert "2609.10001" not in [p["id"] for p in liked["papers"]]
         with Store.open(db) as store, store.transaction():
-            save_scores(store.conn, [Score("2609.10020", "Diffusion", 0.9, "test", {"terms": ["diffusion"]}),
+            save_scores(store.conn, [Score("2609.10020", "Diffusion", 0.9, "test",
+                                           {"library": [{"id": "x", "title": "A <b>library</b> paper"}],
+                                            "terms": ["diffusion"]}),
                                      Score("2609.10022", "Diffusion", 0.5, "test"),
                                      Score("2609.10024", "Diffusion", 0.7, "test")])
         scored = c.get("/api/for-you", params={"topic": "Diffusion"}).json()
         assert scored["state"] == "scores"
         assert [p["id"] for p in scored["papers"]] == ["2609.10020", "2609.10024", "2609.10022"]
-        assert scored["papers"][0]["why"] == "terms: diffusion" and scored["papers"][0]["score"] == 0.9
+        assert scored["papers"][0]["why"] == "close to: A <b>library</b> paper; terms: diffusion"
+        assert scored["papers"][0]["score"] == 0.9
+        assert "close to: A &lt;b&gt;library&lt;/b&gt; paper" in c.get("/for-you", params={"topic": "Diffusion"}).text
         # "Not interested" takes a paper out at once, whatever its score.
         c.post("/api/actions/dislike", json={"id": "2609.10020", "topic": "Diffusion"}, headers={"x-csrf-token": csrf})
         after = c.get("/api/for-you", params={"topic": "Diffusion"}).json()
