@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import bibtexparser
@@ -427,3 +433,33 @@ def test_tag_names_are_cleaned():
     assert clean_tag("  a\tb\x00c  \n d ") == "a b c d"
     with pytest.raises(ValueError):
         clean_tag("\x00 \n")
+
+
+def test_the_command_serves_in_its_own_process_on_a_free_port(db, tmp_path):
+    exe = str(Path(sys.executable).parent / "arxiv-radar")
+    env = {k: v for k, v in os.environ.items() if k != "ARXIV_RADAR_SERVE_TOKEN"}
+    proc = subprocess.Popen([exe, "serve", "--db", str(db), "--port", "0"], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert found, line
+        url = found.group(0)
+        for _ in range(100):
+            try:
+                r = httpx.get(url + "api/topics", timeout=5)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert r.status_code == 200 and [t["name"] for t in r.json()["topics"]] == TOPICS
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    # A port already taken: one line, exit 2.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([exe, "serve", "--db", str(db), "--port", str(port)], capture_output=True, text=True,
+                                timeout=30, env=env)
+    assert result.returncode == 2 and result.stderr.strip().count("\n") == 0
+    assert "cannot listen on 127.0.0.1 port" in result.stderr

@@ -832,6 +832,5 @@ def serve_cmd(config_path: str | None, db_path: str | None, host: str, port: int
     check_bind(host, token)  # before anything else: a refused start says so in one line
     config, db_path = _store_path(config_path, db_path)
     topics = list(config.topics) if config is not None else []
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"arxiv-radar reading room on http://{shown}:{port}/ over {db_path} (Ctrl-C to stop)", err=True)
-    serve(db_path, host=host, port=port, token=token, topics=topics)
+    serve(db_path, host=host, port=port, token=token, topics=topics,
+          announce=lambda url: click.echo(f"arxiv-radar reading room on {url} over {db_path} (Ctrl-C to stop)", err=True))
