@@ -810,3 +810,28 @@ def explain(arxiv_id: str, config_path: str, db_path: str | None, topic_name: st
         click.echo(line)
     if not found:
         sys.exit(1)
+
+
+@main.command("serve")
+@store_config_option
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback needs --token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0 picks a free one).")
+@click.option("--token", envvar="ARXIV_RADAR_SERVE_TOKEN", default=None, metavar="TOKEN",
+              help="Require this token (header or login); env ARXIV_RADAR_SERVE_TOKEN. Needed off loopback.")
+@_handle_errors
+def serve_cmd(config_path: str | None, db_path: str | None, host: str, port: int, token: str | None) -> None:
+    """A private reading room over the store: newest papers, search, tags, likes, notes, trends.
+
+    Open http://127.0.0.1:8000/ (the JSON API is under /api/; docs/serve-api.md). Exit codes:
+    0 after Ctrl-C, 2 for a usage error (no store, a public address without a token).
+    """
+    from .serve import check_bind, serve
+
+    token = token or None  # an empty ARXIV_RADAR_SERVE_TOKEN means none
+    check_bind(host, token)  # before anything else: a refused start says so in one line
+    config, db_path = _store_path(config_path, db_path)
+    topics = list(config.topics) if config is not None else []
+    serve(db_path, host=host, port=port, token=token, topics=topics,
+          announce=lambda url: click.echo(f"arxiv-radar reading room on {url} over {db_path} (Ctrl-C to stop)", err=True))

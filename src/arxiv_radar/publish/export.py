@@ -34,9 +34,12 @@ __all__ = [
     "select_topics",
     "latest_run_day",
     "iter_records",
+    "records_for_ids",
     "write_export",
     "export_to_file",
     "bibtex_entry",
+    "write_json",
+    "write_bibtex",
     "latex_escape",
 ]
 
@@ -141,6 +144,29 @@ def _summary(s: StoredSummary | None) -> dict | None:
             "usage": {"prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens}}
 
 
+def records_for_ids(store: Store, ids: list[str], *, batch: int = _BATCH) -> Iterator[dict]:
+    """The export object of each stored paper of ``ids``, in that order (unknown ids are skipped).
+
+    For lists the reader made (a reading-room tag); ``topics`` lists every topic a paper matches.
+    """
+    with_summaries = has_summaries(store.conn)
+    for i in range(0, len(ids), batch):
+        chunk = ids[i : i + batch]
+        papers = store.get_papers(chunk)
+        marks = ",".join("?" * len(chunk))
+        meta = {r["id"]: r for r in store.conn.execute(
+            f"SELECT id, origin, authors_complete FROM papers WHERE id IN ({marks})", chunk)}
+        matched = store.topics_of(chunk)
+        links = link_rows(store.conn, chunk)
+        summaries = latest_summaries(store.conn, chunk, None) if with_summaries else {}
+        for pid in chunk:
+            if pid not in papers:
+                continue
+            yield _record(papers[pid], origin=meta[pid]["origin"], authors_complete=bool(meta[pid]["authors_complete"]),
+                          topics=sorted(matched.get(pid, [])), link_rows=links.get(pid, []),
+                          summary=summaries.get(pid), with_summaries=with_summaries)
+
+
 def _record(paper: Paper, *, origin: str, authors_complete: bool, topics: list[str],
             link_rows: list[sqlite3.Row], summary: StoredSummary | None = None,
             with_summaries: bool = False) -> dict:
@@ -206,6 +232,15 @@ def _dumps(obj, **kw) -> str:
     # so a JSONL line stays one line for every reader (they only occur inside strings).
     text = json.dumps(obj, ensure_ascii=False, **kw)
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def write_json(out: TextIO, records: Iterable[dict], topics: list[str], generated_for: date | None) -> int:
+    """The JSON export document (schema in docs/export-schema.md) of ``records``."""
+    return _write_json(out, records, topics, generated_for)
+
+
+def write_bibtex(out: TextIO, records: Iterable[dict]) -> int:
+    return _write_bibtex(out, records)
 
 
 def _write_json(out: TextIO, records: Iterable[dict], topics: list[str], generated_for: date | None) -> int:

@@ -37,7 +37,7 @@ from .nodes import And, AndNot, DateRange, Node, Or, Term
 from .text import stem, words
 
 __all__ = ["Plan", "Fts", "Sql", "Everything", "Union", "Intersect", "compile_fts", "candidates", "fts_string",
-           "rank_expression"]
+           "rank_expression", "estimate", "candidates_between"]
 
 MAIN = "papers_fts"
 META = "papers_meta_fts"
@@ -260,5 +260,54 @@ def candidates(conn: sqlite3.Connection, plan: Plan) -> set[int] | None:
             result = got if result is None else result & got
             if not result:
                 return result
+        return result
+    raise TypeError(f"not a plan: {plan!r}")
+
+
+def estimate(conn: sqlite3.Connection, plan: Plan, cap: int) -> int:
+    """How many candidates ``plan`` has, counted up to ``cap`` (a union counts each branch).
+
+    Counting stops at ``cap``, so a common word costs no more than a rare one here.
+    """
+    if isinstance(plan, Everything):
+        return cap
+    if isinstance(plan, Fts):
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM {plan.table} WHERE {plan.table} MATCH ? LIMIT ?)"
+        return conn.execute(sql, (plan.expr, cap)).fetchone()[0]
+    if isinstance(plan, Sql):
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM papers WHERE {plan.where} LIMIT ?)"
+        return conn.execute(sql, (*plan.params, cap)).fetchone()[0]
+    if isinstance(plan, Union):
+        return min(cap, sum(estimate(conn, item, cap) for item in plan.items))
+    if isinstance(plan, Intersect):
+        return min(estimate(conn, item, cap) for item in plan.items)
+    raise TypeError(f"not a plan: {plan!r}")
+
+
+def candidates_between(conn: sqlite3.Connection, plan: Plan, lo: int, hi: int) -> set[int] | None:
+    """The candidates of ``plan`` whose rowid is in [lo, hi]; None means all of them.
+
+    FTS5 seeks a rowid range in its posting lists, so a page of newest papers (whose rowids
+    are close together: papers are stored in the order they arrive) is checked without
+    reading the whole candidate set of a common word.
+    """
+    if isinstance(plan, Everything):
+        return None
+    if isinstance(plan, Fts):
+        sql = f"SELECT rowid FROM {plan.table} WHERE {plan.table} MATCH ? AND rowid BETWEEN ? AND ?"
+        return {r[0] for r in conn.execute(sql, (plan.expr, lo, hi))}
+    if isinstance(plan, Sql):
+        sql = f"SELECT rowid FROM papers WHERE ({plan.where}) AND rowid BETWEEN ? AND ?"
+        return {r[0] for r in conn.execute(sql, (*plan.params, lo, hi))}
+    if isinstance(plan, (Union, Intersect)):
+        result: set[int] | None = None
+        for item in plan.items:
+            got = candidates_between(conn, item, lo, hi)
+            if isinstance(plan, Union):
+                if got is None:
+                    return None
+                result = got if result is None else result | got
+            elif got is not None:
+                result = got if result is None else result & got
         return result
     raise TypeError(f"not a plan: {plan!r}")
