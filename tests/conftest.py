@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,34 @@ def pytest_runtest_setup(item):
     from pytest_socket import socket_allow_hosts
 
     socket_allow_hosts(["127.0.0.1", "localhost", "::1"], allow_unix_socket=True)
+
+
+# Debian's chromium, driven by Playwright (whose own browser download cannot work offline).
+# The flags keep it from reaching for Google's hosts, which this machine's network refuses.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def missing_tool(reason: str) -> None:
+    """A system tool the tests need is absent: a skip on a developer's machine, a failure in CI."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (the site's and the reading room's)."""
+    if not CHROMIUM.exists():
+        missing_tool(f"{CHROMIUM} not found (Debian's chromium package; .ci/run installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_tool("playwright is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -8,7 +8,6 @@ each step go to the test's tmp_path (kept by pytest for the last runs). Skips wh
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import bibtexparser
@@ -18,33 +17,6 @@ from serve_support import HOSTILE, make_store, running
 from arxiv_radar.serve import create_app
 
 pytestmark = pytest.mark.chromium
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} not found (Debian's chromium package; .ci/run installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.fixture
 def room(tmp_path):
