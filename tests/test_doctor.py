@@ -251,3 +251,15 @@ def test_cli_prints_a_line_per_check_and_a_verdict(tmp_path, offline_flag):
     lines = result.output.strip().splitlines()
     assert lines[0].startswith("[ok] config:")
     assert lines[-1] == "all is well"
+
+
+def test_webhook_secrets_in_the_url_path_are_not_shown(tmp_path, monkeypatch):
+    # Slack and Discord keep their secret in the path, not in a query or a password.
+    secret = "https://hooks.slack.com/services/T0AAA/B0BBB/SlackSecret333"
+    monkeypatch.setenv("MY_HOOK", secret)
+    path = _project(tmp_path, CONFIG + "webhooks: [{url_env: MY_HOOK, format: slack}]\n")
+    with start_mirror([corpus_path()]) as mirror:
+        result = doctor(path, env={"ARXIV_RADAR_API_URL": mirror.api_url, "MY_HOOK": secret}, timeout=5)
+    text = _messages(result)
+    assert "hooks.slack.com" in text
+    assert "SlackSecret333" not in text and "T0AAA" not in text

@@ -496,9 +496,12 @@ def check_endpoints(config: Any, result: DoctorResult, *, timeout: float = 10.0)
                 result.add("endpoint", name, "ok", message)
     if config.email is not None and config.email.smtp_host:
         _check_smtp(config.email.smtp_host, config.email.smtp_port, result, timeout)
+    from ..deliver.webhooks import redact as redact_webhook
+
     for hook in config.webhooks:
         if hook.url is not None:  # an unset url_env is a config warning already
-            result.add("endpoint", "webhook", "ok", f"{redact_url(hook.url)}: not contacted (it would notify)")
+            # Slack and Discord keep their secret in the path: show the host only, as `run` does.
+            result.add("endpoint", "webhook", "ok", f"{redact_webhook(hook.url)}: not contacted (it would notify)")
 
 
 def _failed(name: str) -> Status:
