@@ -86,6 +86,17 @@ def test_demo_twice_is_byte_identical(demo):
     assert {p: p.read_bytes() for p in before} == before
 
 
+def test_demo_refuses_a_folder_that_is_not_its_own(tmp_path):
+    project = tmp_path / "my-radar"
+    project.mkdir()
+    (project / "README.md").write_text("my own papers\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["demo", "--out", str(project)])
+    assert result.exit_code == 2
+    assert "not empty and not an earlier demo's folder" in result.output
+    assert (project / "README.md").read_text(encoding="utf-8") == "my own papers\n"
+    assert sorted(p.name for p in project.iterdir()) == ["README.md"]
+
+
 def test_explain_names_the_field_that_matched_for_a_seed_paper(demo):
     from importlib import resources
 

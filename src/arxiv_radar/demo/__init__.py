@@ -18,6 +18,8 @@ __all__ = ["DemoResult", "run_demo", "DEMO_DAY", "corpus_path"]
 
 # The seed README's own date.
 DEMO_DAY = date(2025, 3, 2)
+# Written into the demo's folder: a later demo may reuse that folder, never a user's project.
+MARKER = ".arxiv-radar-demo"
 
 
 @dataclass
@@ -53,10 +55,16 @@ def demo_config(out_dir: Path):
 
 def run_demo(out_dir: Path) -> DemoResult:
     from .. import pipeline
+    from ..errors import ConfigError
     from ..mirror import start_mirror
 
     out_dir = Path(out_dir)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        # The demo writes a README, a store and a site: never over someone's own project.
+        raise ConfigError(f"{out_dir}: not empty and not an earlier demo's folder; "
+                          "give --out a new or empty folder")
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("made by `arxiv-radar demo`; it may write here again\n", encoding="utf-8")
     # The mirror's request log is for people watching a served mirror, not for the demo.
     logging.getLogger("arxiv_radar.mirror").setLevel(logging.WARNING)
     # The sample is a fixed fortnight of 2025 with no holiday in it: the warning that 2025's
