@@ -190,6 +190,9 @@ def test_rank_json_and_feedback_commands(tmp_path, monkeypatch):
     assert bad.exit_code == 2 and "no topic 'Nope'" in bad.output
     bad = runner.invoke(main, ["dislike", "2502.20035", "-c", str(cfg), "--topic", "Nope"])
     assert bad.exit_code == 2
+    nowhere = tmp_path / "typo" / "radar.sqlite"
+    bad = runner.invoke(main, ["like", "2502.20035", "--db", str(nowhere)])
+    assert bad.exit_code == 2 and "no such database" in bad.output and not nowhere.exists()
 
 
 # --------------------------------------------------------------------------- where scores show

@@ -762,7 +762,8 @@ def _feedback_command(name: str, value: int | None, doc: str):
         config, path = _store_path(config_path, db_path)
         if topic and config is not None and topic not in config.topics:
             raise click.BadParameter(f"no topic {topic!r} (topics: {', '.join(config.topics)})", param_hint="--topic")
-        with Store.open(path) as store:
+        # Like search and rank: a mistyped folder or --db must not grow a new, empty store.
+        with Store.open(path, must_exist=True) as store:
             if value is None:
                 n = store.clear_feedback(pids, topic=topic)
                 click.echo(f"forgot {n} of {len(pids)} like(s)/dislike(s){f' for {topic}' if topic else ''}")
