@@ -338,3 +338,20 @@ def test_the_readme_cron_line_runs_as_typed(tmp_path, arxiv):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
     assert json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))["status"] == "ok"
+
+
+def test_quiet_init_prints_nothing_but_notes(tmp_path):
+    loud = CliRunner().invoke(main, ["init", str(tmp_path / "a")])
+    assert loud.exit_code == 0 and "wrote" in loud.output
+    quiet = CliRunner().invoke(main, ["init", str(tmp_path / "b"), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    assert (tmp_path / "b" / "config.yaml").exists()
+
+
+def test_no_topics_and_no_config_say_what_to_do(tmp_path):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("topics: {}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "-c", str(empty)])
+    assert result.exit_code == 2 and "no topics: add at least one" in result.output
+    result = CliRunner().invoke(main, ["run", "-c", str(tmp_path / "absent.yaml")])
+    assert result.exit_code == 2 and "write one with `arxiv-radar init`" in result.output

@@ -70,6 +70,13 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _info(line: str) -> None:
+    """A progress or summary line, left out under -q (warnings and errors still show)."""
+    ctx = click.get_current_context(silent=True)
+    if not (ctx and ctx.find_root().meta.get(_LOGGING, {}).get("quiet")):
+        click.echo(line)
+
+
 def _count(n: int, noun: str) -> str:
     """"1 paper", "2 papers" (English plural by -s: every noun we count takes it)."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -128,7 +135,7 @@ def url_options(fn):
     return fn
 
 
-date_option = click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD", help="The day the run stands for (default: today in New York).")
+date_option = click.option("--date", "day", callback=_parse_day, metavar="YYYY-MM-DD", help="The day the run stands for (default: today in New York; for export, the store's latest run).")
 
 
 _LOGGING = "arxiv_radar.logging"
@@ -310,7 +317,7 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
         report = enrich(store, config, day=day)
         store.finish_run(run_id, "ok", report.as_dict())
     for line in report.lines():
-        click.echo(line)
+        _info(line)
 
 
 @main.command()
@@ -400,7 +407,7 @@ def demo(out_dir: str) -> None:
 
 @main.group()
 def mirror() -> None:
-    """An arXiv-compatible server on loopback (API), for offline work and tests."""
+    """An arXiv-compatible server on loopback (API, OAI-PMH and RSS), for offline work and tests."""
 
 
 @mirror.command("serve")
@@ -408,7 +415,7 @@ def mirror() -> None:
               help="An arXiv Atom file or bulk-metadata JSONL file (repeat for more).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one).")
-@click.option("--faults", "faults", metavar="SPEC", help="Inject faults, e.g. 429=0.1,503=0.05,stall=0.05,seed=42 (see mirror/faults.py).")
+@click.option("--faults", "faults", metavar="SPEC", help="Inject faults at these rates: 429, 429ra (with Retry-After), 503, stall, truncate, empty, 400; settings seed, stall_seconds, retry_after; reject=TERM 400s every search containing TERM. E.g. 429=0.1,503=0.05,stall=0.05,seed=42.")
 @click.option("--now", "now", metavar="ISO", help="Fix the mirror's clock (RSS picks its announcement by it), e.g. 2026-03-05T12:00:00Z.")
 @_handle_errors
 def mirror_serve(corpus: tuple[str, ...], host: str, port: int, faults: str | None, now: str | None) -> None:
@@ -482,30 +489,30 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
     if refresh_install:
         result = refresh(directory, install_spec=install_spec)
         for path in result.written:
-            click.echo(f"wrote {path}")
+            _info(f"wrote {path}")
         for path in result.removed:
-            click.echo(f"removed {path} (no longer installed by the workflow)")
-        click.echo(f"The workflow installs {result.install.reason}.")
+            _info(f"removed {path} (no longer installed by the workflow)")
+        _info(f"The workflow installs {result.install.reason}.")
         return
     result = init_project(directory, force=force, store_mode=store_mode, data_branch=data_branch,
                           store_path=store_path, cron=cron, contact_email=contact_email,
                           python_version=python_version, install_spec=install_spec, pages=pages,
                           repository=repository)
     for path in result.written:
-        click.echo(f"wrote {path}")
+        _info(f"wrote {path}")
     from .ops.scaffold.schedule import cron_note
 
     note = cron_note(result.schedule.cron) if cron else None
     if note:
         click.echo(f"note: {note}")
-    click.echo(f"Schedule: '{result.schedule.cron}' (UTC); the store is kept "
+    _info(f"Schedule: '{result.schedule.cron}' (UTC); the store is kept "
                + ("on the data branch." if store_mode == "branch" else "in the repository."))
-    click.echo(f"The workflow installs {result.install.reason}.")
+    _info(f"The workflow installs {result.install.reason}.")
     if pages == "artifact":
-        click.echo("Pages: after the first push, Settings -> Pages -> Build and deployment -> Source: GitHub Actions.")
+        _info("Pages: after the first push, Settings -> Pages -> Build and deployment -> Source: GitHub Actions.")
     elif pages == "branch":
-        click.echo("Pages: Settings -> Pages -> Build and deployment -> Source: Deploy from a branch, this branch, /docs.")
-    click.echo("Next: edit the topics in config.yaml, check them with `arxiv-radar doctor`, then commit and push.")
+        _info("Pages: Settings -> Pages -> Build and deployment -> Source: Deploy from a branch, this branch, /docs.")
+    _info("Next: edit the topics in config.yaml, check them with `arxiv-radar doctor`, then commit and push.")
 
 
 @main.command()

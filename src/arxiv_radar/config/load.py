@@ -79,6 +79,8 @@ def _describe(error: Mapping[str, Any], loc: Path_) -> str:
         if loc == ("topics",):
             return "required: add a 'topics:' (or cv-arxiv-daily 'keywords:') mapping of topics"
         return "required key missing"
+    if kind == "too_short" and loc == ("topics",):
+        return "no topics: add at least one (see `arxiv-radar init` for an example)"
     message = str(error["msg"])
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
@@ -199,7 +201,8 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        hint = " (give -c PATH, or write one with `arxiv-radar init`)" if isinstance(exc, FileNotFoundError) else ""
+        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}{hint}") from None
     data, source = compose(text, name)
     resolved = file.resolve()
     return _validate(data, source, resolved.parent, resolved, os.environ if env is None else env)

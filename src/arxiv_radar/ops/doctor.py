@@ -96,7 +96,7 @@ def doctor(
             result.add("config", "invalid", "fail", line)  # the line names file and line
         result.add("config", "other checks", "warn", "skipped until the config is valid")
         return result
-    result.add("config", str(config_path), "ok", f"valid, {len(config.topics)} topics")
+    result.add("config", str(config_path), "ok", f"valid, {len(config.topics)} topic{'' if len(config.topics) == 1 else 's'}")
     for warning in config.warnings:
         result.add("config", str(config_path), "warn", warning)
 
@@ -188,9 +188,9 @@ def _check_library(config: Any, result: DoctorResult) -> None:
             result.add("library", str(path), "warn", str(problems[0]))
         elif problems:
             result.add("library", str(path), "warn",
-                       f"{len(entries)} entries, {len(problems)} unreadable (first: {problems[0]})")
+                       f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, {len(problems)} unreadable (first: {problems[0]})")
         else:
-            result.add("library", str(path), "ok", f"{len(entries)} entries")
+            result.add("library", str(path), "ok", f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
     if files and config.rank.method == "embed":
         from ..rank import embed
 
