@@ -46,6 +46,11 @@ def demo_config(out_dir: Path):
             # Loopback only: the client keeps its 3 s floor for arXiv hosts regardless.
             "request_interval": 0.0,
             "publish_gitpage": True,
+            # Feeds and site beside the README, not under docs/: the config names the seed's
+            # repository (for its badge block), and outputs under docs/ would link to that
+            # repository's Pages site, which is not this demo.
+            "feeds_dir": "feeds",
+            "site_dir": "site",
             # Offline: code links come from the papers' own abstracts and comments only.
             "enrich": {"huggingface": False},
         }
