@@ -9,7 +9,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
-# "../shared", parents[2] / "shared", REPO.parent / "shared": any way of naming the workspace
+# A sibling "shared" folder named by a relative path, parents[2] / "shared", REPO.parent / "shared": any way of naming the workspace
 # the project was first written in.
 OUTSIDE = re.compile(r"""\.\./shared|parents\[2\]\s*/\s*["']shared|\.parent\s*/\s*["']shared|/work/shared""")
 
