@@ -177,29 +177,47 @@ def _record(paper: Paper, *, origin: str, authors_complete: bool, topics: list[s
     return record
 
 
+def author_records(paper: Paper) -> list[dict]:
+    return [{"name": a.name, "affiliations": list(a.affiliations)} for a in paper.authors]
+
+
+def bibliographic_fields(paper: Paper) -> dict:
+    """The arXiv record's free fields, as the export schema names them."""
+    return {"comment": paper.comment, "journal_ref": paper.journal_ref, "doi": paper.doi,
+            "report_no": paper.report_no, "license": paper.license}
+
+
+def version_records(paper: Paper) -> list[dict]:
+    return [{"version": v.number, "submitted": iso(v.submitted), "size": v.size} for v in paper.versions]
+
+
+def link_sources(link_rows: list[sqlite3.Row]) -> list[dict]:
+    """What each code-link source said, in the order the sources are asked."""
+    rank = {s: i for i, s in enumerate(SOURCE_ORDER)}
+    return [
+        {"source": r["source"], "status": r["status"], "kind": r["kind"], "url": r["url"],
+         "stars": r["stars"], "project_url": r["project_url"], "checked_at": r["checked_at"]}
+        for r in sorted(link_rows, key=lambda r: (rank.get(r["source"], len(rank)), r["source"]))
+    ]
+
+
 def _record_fields(paper: Paper, *, origin: str, authors_complete: bool, topics: list[str],
                    link_rows: list[sqlite3.Row]) -> dict:
     summary = summarize(link_rows)
-    rank = {s: i for i, s in enumerate(SOURCE_ORDER)}
-    sources = sorted(link_rows, key=lambda r: (rank.get(r["source"], len(rank)), r["source"]))
     return {
         "id": paper.id,
         "version": paper.version,
         "title": paper.title,
         "abstract": paper.abstract,
-        "authors": [{"name": a.name, "affiliations": list(a.affiliations)} for a in paper.authors],
+        "authors": author_records(paper),
         "authors_complete": authors_complete,
         "categories": list(paper.categories),
         "primary_category": paper.primary_category,
         "published": iso(paper.published),
         "updated": iso(paper.updated),
-        "comment": paper.comment,
-        "journal_ref": paper.journal_ref,
-        "doi": paper.doi,
-        "report_no": paper.report_no,
-        "license": paper.license,
+        **bibliographic_fields(paper),
         "origin": origin,
-        "versions": [{"version": v.number, "submitted": iso(v.submitted), "size": v.size} for v in paper.versions],
+        "versions": version_records(paper),
         "topics": topics,
         "code": {
             "status": summary.status,
@@ -207,18 +225,7 @@ def _record_fields(paper: Paper, *, origin: str, authors_complete: bool, topics:
             "source": summary.source,
             "stars": summary.stars,
             "project_url": summary.project_url,
-            "sources": [
-                {
-                    "source": r["source"],
-                    "status": r["status"],
-                    "kind": r["kind"],
-                    "url": r["url"],
-                    "stars": r["stars"],
-                    "project_url": r["project_url"],
-                    "checked_at": r["checked_at"],
-                }
-                for r in sources
-            ],
+            "sources": link_sources(link_rows),
         },
         "links": {"abs": f"https://arxiv.org/abs/{paper.id}", "pdf": f"https://arxiv.org/pdf/{paper.id}"},
     }

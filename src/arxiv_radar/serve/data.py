@@ -12,11 +12,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Iterable
 
 from ..model import Paper
+from ..publish.export import author_records, bibliographic_fields, link_sources, version_records
 from ..query.text import stem, words
 from ..store import papers as _papers
 from ..store.codec import iso, row_paper
 from ..store.feedback import feedback as _feedback
-from ..store.links import SOURCE_ORDER, link_rows, summarize
+from ..store.links import link_rows, summarize
 from ..store.matches import topics_of
 from ..store.reading import notes_of, read_ids, tags_of
 from ..store.summaries import has_summaries, latest_summaries
@@ -193,22 +194,13 @@ def paper_detail(conn: sqlite3.Connection, paper_id: str) -> dict | None:
         return None
     out = card(conn, paper)
     rows = link_rows(conn, [paper_id]).get(paper_id, [])
-    rank = {s: i for i, s in enumerate(SOURCE_ORDER)}
     out.update({
-        "authors": [{"name": a.name, "affiliations": list(a.affiliations)} for a in paper.authors],
+        "authors": author_records(paper),
         "primary_category": paper.primary_category,
         "updated": iso(paper.updated),
-        "comment": paper.comment,
-        "journal_ref": paper.journal_ref,
-        "doi": paper.doi,
-        "report_no": paper.report_no,
-        "license": paper.license,
-        "versions": [{"version": v.number, "submitted": iso(v.submitted), "size": v.size} for v in paper.versions],
-        "code": [
-            {"source": r["source"], "status": r["status"], "kind": r["kind"], "url": r["url"],
-             "stars": r["stars"], "project_url": r["project_url"], "checked_at": r["checked_at"]}
-            for r in sorted(rows, key=lambda r: (rank.get(r["source"], len(rank)), r["source"]))
-        ],
+        **bibliographic_fields(paper),
+        "versions": version_records(paper),
+        "code": link_sources(rows),
         "note": notes_of(conn, [paper_id]).get(paper_id, ""),
         "summary": summary_of(conn, paper_id),
         "feedback_by_topic": {r[0]: r[1] for r in conn.execute(
