@@ -81,7 +81,38 @@ def test_matches_real_mailing_digest_headers(fixtures):
 # -- holidays --------------------------------------------------------------------------------
 def test_documented_2026_holidays_are_built_in():
     assert date(2026, 11, 26) in cal.ARXIV_HOLIDAYS  # Thanksgiving
-    assert len(cal.ARXIV_HOLIDAYS) == 9
+    assert len([d for d in cal.ARXIV_HOLIDAYS if d.year == 2026]) == 9
+
+
+def test_published_2025_holidays_are_built_in():
+    # arXiv's 2025 list (arxiv-docs availability.md): Thanksgiving Thu 27 Nov defers to Sunday.
+    assert len([d for d in cal.ARXIV_HOLIDAYS if d.year == 2025]) == 6
+    assert not cal.is_announcement_day(date(2025, 11, 27))
+    assert not cal.is_announcement_day(date(2025, 1, 20))  # MLK day
+    assert cal.is_announcement_day(date(2025, 11, 26))
+    assert 2025 in cal.known_holiday_years()
+
+
+def test_years_without_a_complete_list_fall_back_to_christmas_and_new_year():
+    # December 2025 was "not yet scheduled" and 2027 has no list: Thu 25 Dec 2025 and
+    # Fri 1 Jan 2027 (a Friday: no cut-off, so Sunday 3 Jan announces nothing) are closed.
+    assert not cal.is_announcement_day(date(2025, 12, 25))
+    assert cal.is_announcement_day(date(2025, 12, 24))
+    assert not cal.is_announcement_day(date(2027, 1, 3))
+    assert cal.is_announcement_day(date(2027, 1, 4))
+    # The fallback is the default calendar's; an explicit list stands alone.
+    assert NO_HOLIDAYS.is_announcement_day(date(2025, 12, 25))
+    # A year the config lists is complete: no fallback added to it.
+    try:
+        cal.set_extra_holidays([date(2027, 11, 25)])
+        assert cal.is_announcement_day(date(2027, 1, 3))  # Fri 1 Jan 2027 has its cut-off again
+    finally:
+        cal.set_extra_holidays([])
+
+
+def test_unknown_holiday_years_span_the_window():
+    assert cal.unknown_holiday_years(date(2025, 12, 20), date(2026, 1, 5)) == []
+    assert cal.unknown_holiday_years(date(2026, 12, 20), date(2028, 1, 5)) == [2027, 2028]
 
 
 def test_thursday_holiday_defers_to_sunday():
@@ -123,11 +154,11 @@ def test_year_end_closure_2026():
 
 def test_extra_holidays_from_config():
     try:
-        cal.set_extra_holidays([date(2025, 11, 27)])
-        assert not cal.is_announcement_day(date(2025, 11, 27))
+        cal.set_extra_holidays([date(2027, 11, 25)])
+        assert not cal.is_announcement_day(date(2027, 11, 25))
         assert date(2026, 1, 1) in cal.holidays()  # the built-in ones stay
         cal.set_extra_holidays([])
-        assert cal.is_announcement_day(date(2025, 11, 27))
+        assert cal.is_announcement_day(date(2027, 11, 25))
     finally:
         cal.set_extra_holidays([])
 

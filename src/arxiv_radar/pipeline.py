@@ -126,10 +126,12 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
     """Plan, harvest, store and match. Returns whether everything planned was fetched, every
     unit of the plan with the watermark it started from, and the units that failed."""
     calendar.set_extra_holidays(config.holidays)
-    for year in sorted({since.year, clock.year} - calendar.known_holiday_years()):
-        report.notes.append(f"arXiv's holidays for {year} are not known: add them under `holidays:` "
-                            "or a holiday may be taken for an announcement day")
-        log.warning("%s", report.notes[-1])
+    unknown = calendar.unknown_holiday_years(since.date(), clock.date())
+    if unknown:  # one note per run, however many years the window spans
+        years = ", ".join(map(str, unknown))
+        _note(report, f"arXiv's holidays for {years} are not known: add them under `holidays:` "
+                      "(25 Dec and 1 Jan are taken as holidays meanwhile) or another holiday may be "
+                      "taken for an announcement day")
     # A backfill's range is exact; a run re-reads the announcement(s) before its window for
     # papers announced late (after moderation), which the store then keeps once.
     overlap = 0 if backfill else config.overlap_announcements

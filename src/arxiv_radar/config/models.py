@@ -573,7 +573,8 @@ class Config(_Strict):
         default_factory=list,
         description=(
             "Extra arXiv holidays (YYYY-MM-DD): days without an announcement or submission cut-off. "
-            "The 2026 list is built in; add other years' from arXiv's availability page."
+            "The 2026 list and arXiv's published 2025 dates are built in; add other years' from arXiv's "
+            "availability page (a year without a list takes 25 Dec and 1 Jan as holidays)."
         ),
     )
     api_url: str = Field(

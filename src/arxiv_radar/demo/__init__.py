@@ -72,8 +72,8 @@ def run_demo(out_dir: Path) -> DemoResult:
     (out_dir / MARKER).write_text("made by `arxiv-radar demo`; it may write here again\n", encoding="utf-8")
     # The mirror's request log is for people watching a served mirror, not for the demo.
     logging.getLogger("arxiv_radar.mirror").setLevel(logging.WARNING)
-    # The sample is a fixed fortnight of 2025 with no holiday in it: the warning that 2025's
-    # holidays are unknown would only puzzle a newcomer.
+    # The sample is a fixed fortnight of 2025 with no holiday in it: the run's log lines (plan,
+    # harvest) are for operators, the demo prints its own summary.
     logging.getLogger("arxiv_radar.pipeline").setLevel(logging.ERROR)
     config = demo_config(out_dir)
     with start_mirror([corpus_path()]) as server:

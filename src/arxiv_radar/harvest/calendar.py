@@ -19,9 +19,14 @@ holiday there is neither the Thursday cut-off nor the Thursday announcement, so 
 Wed 14:00 - Fri 14:00; on a Friday holiday there is no Friday cut-off, so Sunday announces
 nothing and Monday covers Thu 14:00 - Mon 14:00.
 
-Holidays: arXiv publishes its list a year at a time on the availability page. Only the 2026
-list is in our reference copy, so that is the built-in table; more dates (other years, ad hoc
-closures announced on status.arxiv.org) are added with ``set_extra_holidays`` from the config.
+Holidays: arXiv publishes its list a year at a time on the availability page. The built-in
+table holds the 2026 list and what arXiv published for 2025 (its December was "not yet
+scheduled" there); more dates (other years, ad hoc closures announced on status.arxiv.org) are
+added with ``set_extra_holidays`` from the config. For a year without a complete list the
+default calendar also takes 25 December and 1 January as holidays (``FALLBACK_DAYS``): every
+list arXiv has published closes on both when they fall on an announcement day, and guessing
+them wrong costs one quiet day, while missing them makes a window expect an announcement that
+never came.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ __all__ = [
     "day_start",
     "holidays",
     "known_holiday_years",
+    "unknown_holiday_years",
     "is_announcement_day",
     "last_announcement_before",
     "next_announcement_after",
@@ -57,10 +63,19 @@ NEW_YORK = ZoneInfo("America/New_York")
 ANNOUNCE_TIME = time(20, 0)
 CUTOFF_TIME = time(14, 0)
 
-# From reference/arxiv-docs/availability.md, "2026 Holidays". Days with no announcement and
-# no submission cut-off. Earlier and later years: add them via set_extra_holidays().
+# Days with no announcement and no submission cut-off. 2026: reference/arxiv-docs/availability.md,
+# "2026 Holidays". 2025: arXiv's availability page as published in github.com/arXiv/arxiv-docs,
+# source/help/availability.md at commit 782dfdf015f67b22cfea0e5398a5c9d3ebca8b49, "2025 Holidays"
+# (its December holidays were "not yet scheduled": the fallback below covers 25 December).
+# No 2027 list was published to source. Other years: add them via set_extra_holidays().
 ARXIV_HOLIDAYS: frozenset[date] = frozenset(
     {
+        date(2025, 1, 1),
+        date(2025, 1, 20),
+        date(2025, 6, 19),
+        date(2025, 7, 6),  # a Sunday: listed so, no announcement that evening
+        date(2025, 9, 1),
+        date(2025, 11, 27),
         date(2026, 1, 1),
         date(2026, 1, 19),
         date(2026, 6, 19),
@@ -72,6 +87,10 @@ ARXIV_HOLIDAYS: frozenset[date] = frozenset(
         date(2026, 12, 31),
     }
 )
+# Years whose whole list is in ARXIV_HOLIDAYS: the fallback days are not added to them.
+COMPLETE_YEARS: frozenset[int] = frozenset({2026})
+# (month, day) taken as holidays in years without a complete list (see the module docstring).
+FALLBACK_DAYS: frozenset[tuple[int, int]] = frozenset({(12, 25), (1, 1)})
 
 # Python weekday(): Mon=0 .. Sun=6.
 _CUTOFF_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
@@ -127,15 +146,24 @@ class Announcement:
 class ArxivCalendar:
     """The schedule with a given set of holidays. The module functions use a shared default."""
 
-    def __init__(self, holidays: Iterable[date] = ARXIV_HOLIDAYS):
+    def __init__(self, holidays: Iterable[date] = ARXIV_HOLIDAYS, *,
+                 complete_years: Iterable[int] | None = None):
+        """``complete_years``: when given, every other year also gets ``FALLBACK_DAYS``."""
         self.holidays: frozenset[date] = frozenset(holidays)
+        self.complete_years = None if complete_years is None else frozenset(complete_years)
+
+    def is_holiday(self, d: date) -> bool:
+        if d in self.holidays:
+            return True
+        return (self.complete_years is not None and d.year not in self.complete_years
+                and (d.month, d.day) in FALLBACK_DAYS)
 
     # -- the two kinds of instants -----------------------------------------------------------
     def is_cutoff_day(self, d: date) -> bool:
-        return d.weekday() in _CUTOFF_WEEKDAYS and d not in self.holidays
+        return d.weekday() in _CUTOFF_WEEKDAYS and not self.is_holiday(d)
 
     def is_slot_day(self, d: date) -> bool:
-        return d.weekday() in _SLOT_WEEKDAYS and d not in self.holidays
+        return d.weekday() in _SLOT_WEEKDAYS and not self.is_holiday(d)
 
     def _slot_for_cutoff(self, cutoff_day: date) -> date:
         """The announcement day a cut-off belongs to: the first slot day on or after it."""
@@ -219,21 +247,29 @@ class ArxivCalendar:
         raise ValueError(f"no announcement within {_MAX_GAP_DAYS} days after {t.isoformat()}")
 
 
-_default = ArxivCalendar()
+_default = ArxivCalendar(complete_years=COMPLETE_YEARS)
 
 
 def set_extra_holidays(days: Iterable[date]) -> None:
     """Use the built-in holidays plus ``days`` from now on (replacing earlier extras).
 
-    For the config: arXiv's lists for other years and ad hoc deferred mailings.
+    For the config: arXiv's lists for other years and ad hoc deferred mailings. A year the
+    config lists is taken as complete (no fallback days added to it).
     """
     global _default
-    _default = ArxivCalendar(ARXIV_HOLIDAYS | frozenset(days))
+    extra = frozenset(days)
+    _default = ArxivCalendar(ARXIV_HOLIDAYS | extra,
+                             complete_years=COMPLETE_YEARS | {d.year for d in extra})
 
 
 def known_holiday_years() -> frozenset[int]:
     """Years for which the calendar has holidays (built in or added from the config)."""
     return frozenset(d.year for d in _default.holidays)
+
+
+def unknown_holiday_years(start: date, end: date) -> list[int]:
+    """The years from ``start`` to ``end`` for which no holiday list is known, in order."""
+    return [y for y in range(start.year, end.year + 1) if y not in known_holiday_years()]
 
 
 def holidays() -> frozenset[date]:
