@@ -59,7 +59,7 @@ def test_scores_follow_the_library_and_say_why(tmp_path):
     with Store.open(config.path_of("database")) as store:
         report = rank(store, config)
         t = report.topics["ForgeryDetection"]
-        assert (t.library, t.scored, t.kept) == (2, t.candidates, 0) and t.candidates == 10
+        assert (t.library, t.scored, t.reused) == (2, t.candidates, 0) and t.candidates == 10
         order = ranked_ids(store, "ForgeryDetection")
         scores = store.scores_for("ForgeryDetection")
         # The two library papers are themselves matches: first, and said so.
@@ -93,10 +93,10 @@ def test_scores_are_kept_until_library_feedback_or_method_change(tmp_path):
     with Store.open(config.path_of("database")) as store:
         rank(store, config)
         again = rank(store, config).topics["ForgeryDetection"]
-        assert (again.scored, again.kept) == (0, 10)
+        assert (again.scored, again.reused) == (0, 10)
         store.set_feedback(["2502.10920"], 1)
         liked = rank(store, config).topics["ForgeryDetection"]
-        assert (liked.scored, liked.kept) == (10, 0)
+        assert (liked.scored, liked.reused) == (10, 0)
 
 
 def test_likes_and_dislikes_change_the_order(tmp_path):
@@ -179,6 +179,9 @@ def test_rank_json_and_feedback_commands(tmp_path, monkeypatch):
     assert result.exit_code == 0 and "liked 1 paper for MLLM" in result.output
     result = runner.invoke(main, ["rank", "-c", str(cfg), "--offline", "--json", "--topic", "MLLM", "--limit", "1"])
     assert json.loads(result.stdout)[0]["id"] == target
+    assert "0 reused" in result.stderr and "kept" not in result.stderr  # the like rescored all
+    result = runner.invoke(main, ["rank", "-c", str(cfg), "--offline", "--json", "--topic", "MLLM", "--limit", "1"])
+    assert "MLLM: 0 scored," in result.stderr and " reused (" in result.stderr
     result = runner.invoke(main, ["rank", "-c", str(cfg), "--offline", "--topic", "MLLM", "--limit", "1"])
     assert result.exit_code == 0 and target in result.output and "liked" in result.output
     result = runner.invoke(main, ["unlike", target, "-c", str(cfg), "--topic", "MLLM"])
@@ -193,6 +196,19 @@ def test_rank_json_and_feedback_commands(tmp_path, monkeypatch):
     nowhere = tmp_path / "typo" / "radar.sqlite"
     bad = runner.invoke(main, ["like", "2502.20035", "--db", str(nowhere)])
     assert bad.exit_code == 2 and "no such database" in bad.output and not nowhere.exists()
+
+
+def test_rank_text_never_rounds_a_score_up_past_a_cut_and_clips_titles_at_words():
+    from arxiv_radar.rank.listing import clip, score_text, why_text
+
+    assert score_text(0.2999) == "0.299"  # under min_score: 0.3, so it must not read 0.300
+    assert score_text(0.3) == "0.300" and score_text(0.29) == "0.290" and score_text(1.0) == "1.000"
+    title = "Personalized Federated Fine-Tuning of Multimodal Models with Collaborative Low-Rank Adapters"
+    cut = clip(title)
+    assert cut.endswith("Collaborative…") and len(cut) <= 81 and "  " not in cut
+    assert clip("Short title") == "Short title"
+    why = why_text({"library": [{"title": title}, {"title": "AsymLoRA"}]})
+    assert why == f"close to: {cut} | AsymLoRA"
 
 
 # --------------------------------------------------------------------------- where scores show

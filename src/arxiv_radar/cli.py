@@ -707,7 +707,7 @@ def rank_cmd(config_path: str, db_path: str | None, topic: str | None, since: da
     from .harvest import calendar
     from .ops.lock import store_lock
     from .rank import rank
-    from .rank.listing import ranked, why_text
+    from .rank.listing import ranked, score_text, why_text
 
     config = _load_config(config_path)
     if topic is not None and topic not in config.topics:
@@ -735,7 +735,7 @@ def rank_cmd(config_path: str, db_path: str | None, topic: str | None, since: da
         click.echo(json.dumps([r.as_dict() for r in papers], ensure_ascii=False, indent=1))
         return
     for r in papers:
-        click.echo(f"{r.score:.3f}  {r.paper.id}  {r.paper.published:%Y-%m-%d}  [{r.topic}]  {' '.join(r.paper.title.split())}")
+        click.echo(f"{score_text(r.score)}  {r.paper.id}  {r.paper.published:%Y-%m-%d}  [{r.topic}]  {' '.join(r.paper.title.split())}")
         why = why_text(r.why)
         if why:
             click.echo(f"       {why}")

@@ -271,7 +271,7 @@ def ranking_lines(data: Mapping[str, Any]) -> list[str]:
         if t.get("note"):
             lines.append(f"ranking {name}: {t['note']}")
         else:
-            lines.append(f"ranking {name}: {t.get('scored', 0)} scored, {t.get('kept', 0)} kept "
+            lines.append(f"ranking {name}: {t.get('scored', 0)} scored, {t.get('reused', t.get('kept', 0))} reused "
                          f"({t.get('method', '')}; library {t.get('library', 0)}, {t.get('likes', 0)} liked, "
                          f"{t.get('dislikes', 0)} disliked)")
     fetched = ranking.get("fetched") or []

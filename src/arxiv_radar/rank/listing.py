@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_FLOOR, Decimal
 
 from ..model import Paper
 from ..store import Store
 
-__all__ = ["RankedPaper", "ranked", "why_text"]
+__all__ = ["RankedPaper", "clip", "ranked", "score_text", "why_text"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,21 @@ class RankedPaper:
                 "url": f"https://arxiv.org/abs/{p.id}"}
 
 
+def score_text(score: float) -> str:
+    """``score`` to three decimals, rounded down: 0.2999 shows as 0.299, never as a 0.300 that
+    would seem to pass a ``min_score: 0.3`` the paper fails."""
+    return str(Decimal(repr(float(score))).quantize(Decimal("0.001"), rounding=ROUND_FLOOR))
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis when longer than ``limit``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def why_text(why: dict) -> str:
     """One line: "liked" / "like: <library title>; terms: a, b"."""
     parts = []
@@ -32,7 +48,7 @@ def why_text(why: dict) -> str:
         parts.append(str(why["feedback"]))
     lib = [str(x.get("title", x.get("id", ""))) for x in why.get("library", []) if isinstance(x, dict)]
     if lib:
-        parts.append("close to: " + " | ".join(t[:80] for t in lib))
+        parts.append("close to: " + " | ".join(clip(t) for t in lib))
     terms = [str(t) for t in why.get("terms", [])]
     if terms:
         parts.append("terms: " + ", ".join(terms))

@@ -43,7 +43,7 @@ class TopicRank:
     dislikes: int = 0
     candidates: int = 0
     scored: int = 0  # scores (re)computed by this call
-    kept: int = 0  # scores still valid from before
+    reused: int = 0  # cached scores still valid from before, not recomputed
     note: str = ""
 
     def as_dict(self) -> dict:
@@ -67,7 +67,7 @@ class RankReport:
             if r.note:
                 out.append(f"{t}: {r.note}")
             else:
-                out.append(f"{t}: {r.scored} scored, {r.kept} kept ({r.method}; library {r.library}, "
+                out.append(f"{t}: {r.scored} scored, {r.reused} reused ({r.method}; library {r.library}, "
                            f"{r.likes} liked, {r.dislikes} disliked)")
         if self.entries or self.fetched:
             out.append(f"library: {self.entries} entries read, {len(self.fetched)} papers fetched from arXiv")
@@ -158,7 +158,7 @@ def rank(store: Store, config, *, fetch: Fetcher | None = None, day: date | None
         fresh = {pid for pid, s in existing.items() if s.inputs == inputs and s.method == method}
         todo = matched if force else [pid for pid in matched if pid not in fresh]
         stale = [pid for pid in existing if pid not in set(matched)]
-        tr.kept = len(matched) - len(todo)
+        tr.reused = len(matched) - len(todo)
         if todo:
             scored = _score_topic(store, todo, matched, library, liked, disliked, method)
             tr.scored = len(scored)
