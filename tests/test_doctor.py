@@ -77,6 +77,20 @@ def test_a_fresh_init_is_healthy_offline_and_a_missing_store_is_no_error(tmp_pat
     assert not (tmp_path / "arxiv-radar.sqlite").exists()
 
 
+def test_pages_without_user_and_repo_name_is_a_warning(tmp_path):
+    init_project(tmp_path / "bare")  # no origin remote: the names stay commented out
+    result = doctor(tmp_path / "bare" / "config.yaml", offline=True, env={})
+    warned = [c for c in _checks(result, "warn", "config") if "user_name and repo_name not set" in c.message]
+    assert len(warned) == 1 and "--repo OWNER/NAME" in warned[0].message
+    assert result.exit_code == 0
+    init_project(tmp_path / "named", repository="me/my-arxiv-daily")
+    result = doctor(tmp_path / "named" / "config.yaml", offline=True, env={})
+    assert "not set" not in _messages(result)
+    init_project(tmp_path / "nopages", pages="none")
+    result = doctor(tmp_path / "nopages" / "config.yaml", offline=True, env={})
+    assert "not set" not in _messages(result)
+
+
 def test_unknown_key_names_the_nearest_known_key_and_exits_2(tmp_path):
     path = _project(tmp_path, CONFIG + "publish_gitpages: true\nlookback_dayz: 3\n")
     result = doctor(path, offline=True, env={})

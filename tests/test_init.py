@@ -153,6 +153,13 @@ def test_init_cli_never_prompts_and_uses_exit_code_2_on_refusal(tmp_path):
     again = runner.invoke(main, ["init", str(target)], input="")
     assert again.exit_code == 2
     assert "--force" in again.output
+    # A new folder has no origin remote: one line says how to get the Pages links.
+    assert "pass --repo OWNER/NAME" in result.stderr
+    named = runner.invoke(main, ["init", str(tmp_path / "p3"), "--repo", "me/my-arxiv-daily"])
+    assert named.exit_code == 0 and "--repo" not in named.stderr
+    assert 'repo_name: "my-arxiv-daily"' in (tmp_path / "p3" / "config.yaml").read_text(encoding="utf-8")
+    no_pages = runner.invoke(main, ["init", str(tmp_path / "p4"), "--pages", "none"])
+    assert no_pages.exit_code == 0 and "--repo" not in no_pages.stderr
     cron = runner.invoke(main, ["init", str(tmp_path / "p2"), "--cron", "0 24 * * *"])
     assert cron.exit_code == 2 and "--cron" in cron.output
     assert not (tmp_path / "p2").exists()

@@ -512,6 +512,11 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
         _info("Pages: after the first push, Settings -> Pages -> Build and deployment -> Source: GitHub Actions.")
     elif pages == "branch":
         _info("Pages: Settings -> Pages -> Build and deployment -> Source: Deploy from a branch, this branch, /docs.")
+    from .ops.scaffold import pages_link_hint
+
+    hint = pages_link_hint(result)
+    if hint:  # a warning, so -q does not hide it
+        click.echo(f"note: {hint}", err=True)
     _info("Next: edit the topics in config.yaml, check them with `arxiv-radar doctor`, then commit and push.")
 
 

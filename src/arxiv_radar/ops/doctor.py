@@ -115,6 +115,7 @@ def doctor(
     _check_templates(config, result)
     _check_readme_size(config, result)
     _check_workflow_install(Path(config_path), result)
+    _check_pages_links(config, Path(config_path), result)
     _check_summaries(config, result, os.environ if env is None else env)
     if offline:
         result.add("endpoint", "network", "ok", "not contacted (--offline)")
@@ -425,6 +426,20 @@ def _check_workflow_install(config_path: Path, result: DoctorResult) -> None:
     from .scaffold import WORKFLOW_PATH
 
     check_install(config_path.resolve().parent, result, WORKFLOW_PATH)
+
+
+def _check_pages_links(config: Any, config_path: Path, result: DoctorResult) -> None:
+    # A project whose workflow publishes a Pages site but whose config does not name the
+    # repository: the README and the feeds can never link to that site, and nothing else says so.
+    from .scaffold import WORKFLOW_PATH
+
+    if not config.publish_gitpage or not (config_path.resolve().parent / WORKFLOW_PATH).is_file():
+        return
+    missing = [k for k in ("user_name", "repo_name") if not getattr(config, k)]
+    if missing:
+        result.add("config", str(config_path), "warn",
+                   f"{' and '.join(missing)} not set: the README and feeds cannot link to your GitHub Pages "
+                   "site (set them, or rerun `arxiv-radar init --force --repo OWNER/NAME`)")
 
 
 def _check_readme_size(config: Any, result: DoctorResult) -> None:

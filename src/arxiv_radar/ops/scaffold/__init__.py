@@ -60,6 +60,7 @@ class InitResult:
     store_mode: str = "commit"
     install: InstallPlan | None = None
     pages: str = "artifact"
+    repository: str | None = None  # OWNER/NAME the Pages links use; None: not known
 
 
 def _environment() -> jinja2.Environment:
@@ -187,10 +188,11 @@ def init_project(
     directory = Path(directory)
     _check_inputs(store_mode, data_branch, store_path, contact_email, python_version, install_spec, pages)
     install = install or choose_install(install_spec)
+    repository = repository if repository is not None else github_repository(directory)
     files, schedule = render_files(
         store_mode=store_mode, data_branch=data_branch, store_path=store_path, cron=cron,
         contact_email=contact_email, python_version=python_version, pages=pages, install=install,
-        repository=repository if repository is not None else github_repository(directory),
+        repository=repository,
     )
     if directory.exists() and not directory.is_dir():
         raise InitRefused(f"{directory} exists and is not a folder")
@@ -201,7 +203,7 @@ def init_project(
             "would overwrite " + ", ".join(existing) + " (use --force to replace them)"
         )
     result = InitResult(directory=directory, schedule=schedule, store_mode=store_mode, install=install,
-                        pages=pages)
+                        pages=pages, repository=repository or None)
     for rel in targets:
         if (directory / rel).is_dir():
             raise InitRefused(f"{directory / rel} is a folder; cannot write a file there")
@@ -229,6 +231,14 @@ def github_repository(directory: Path) -> str | None:
     if not match or not (_GITHUB_NAME.fullmatch(match["owner"]) and _GITHUB_NAME.fullmatch(match["name"])):
         return None
     return f"{match['owner']}/{match['name']}"
+
+
+def pages_link_hint(result: InitResult) -> str | None:
+    """One line for `init` when Pages is on but the repository is unknown (no links possible)."""
+    if result.pages == "none" or result.repository:
+        return None
+    return ("no GitHub remote 'origin': pass --repo OWNER/NAME so the README and feeds link to your "
+            "Pages site (or set user_name and repo_name in config.yaml)")
 
 
 _INSTALL_LINE = re.compile(r"^(?P<indent>[ \t]*)run: python -m pip install .*$", re.MULTILINE)
