@@ -372,15 +372,13 @@ def summarize(config_path: str, db_path: str | None, day: date | None, report_pa
 def render(config_path: str, db_path: str | None, style: str | None, day: date | None, full: bool) -> None:
     """Re-render every output from the store, without network."""
     from . import pipeline
-    from .harvest import calendar
-
     from .ops.lock import store_lock
     from .ops.report import written_lines
 
     config = _load_config(config_path)
     # The same lock as `run`: never render a half-harvested store.
     with store_lock(_existing_store(db_path or config.path_of("database")), command="render"):
-        written = pipeline.render(config, day=day or calendar.today(), db_path=db_path, style=style, full=full)
+        written = pipeline.render(config, day=day, db_path=db_path, style=style, full=full)
     for line in written_lines([str(p) for p in written]):
         click.echo(line)
     if not written:
@@ -516,7 +514,7 @@ def init(directory: str, store_mode: str, data_branch: str, store_path: str, cro
 
     hint = pages_link_hint(result)
     if hint:  # a warning, so -q does not hide it
-        click.echo(f"note: {hint}", err=True)
+        click.echo(f"hint: {hint}", err=True)
     _info("Next: edit the topics in config.yaml, check them with `arxiv-radar doctor`, then commit and push.")
 
 

@@ -270,6 +270,11 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         endpoints = _endpoints(config, api_url, oai_url, rss_url)
         complete, units, failed = _harvest_into(store, config, report, since, clock, client, endpoints,
                                                 report.day, backfill=False, unit_since=unit_watermarks(store))
+        if day is not None and clock <= since:
+            # A run only moves forward from the watermark: a past day is backfill's job.
+            _note(report, f"the store is already harvested past {day.isoformat()} (up to "
+                          f"{calendar.today(since).isoformat()}): this run fetched nothing for that day; "
+                          f"`arxiv-radar backfill --from {day.isoformat()} --to {day.isoformat()}` fills past days")
         # Every unit that was fully harvested moves on; a failed one is asked again from its
         # own watermark next time. All in one transaction: a killed run moves none.
         moved = {UNIT_WATERMARK + u: iso(clock) for u, start in units.items() if u not in failed and clock > start}
@@ -294,7 +299,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         report.links = _enrich(store, config, report.day)
         # After matching (and ranking): only the papers the outputs list are summarised.
         report.summaries = _summarize(store, config, report.day)
-        published = publish(config, store, report.day)
+        published = publish(config, store, report.day, pinned=day is not None)
         report.written = [str(p) for p in published.written]
         report.notes += published.warnings
         # Delivery failures are reported, never raised: they leave the exit code alone.
@@ -327,10 +332,14 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
     return report
 
 
-def render(config, *, day: date, db_path=None, style: str | None = None, full: bool = False) -> list[Path]:
+def render(config, *, day: date | None = None, db_path=None, style: str | None = None,
+           full: bool = False) -> list[Path]:
     """Re-render every output from the store, without network. The store must exist: an
-    empty one would blank every output. ``full``: rebuild every part of the site."""
+    empty one would blank every output. ``full``: rebuild every part of the site. ``day``: the
+    date the outputs show (default: today when something in them changed, see publish)."""
+    pinned = day is not None
+    day = day or calendar.today()
     with open_store(config, db_path, must_exist=True) as store:
         rematch_changed_topics(store, config.topics, day)
         _rank(store, config, day)  # local only: a library paper not stored yet waits for the next run
-        return publish(config, store, day, style=style, full=full).written
+        return publish(config, store, day, style=style, full=full, pinned=pinned).written
