@@ -231,3 +231,52 @@ def test_rss_serves_the_latest_announcement_and_a_stale_feed_is_not_taken_for_it
         assert any("shows the announcement of 2026-02-11" in why for _, why in thursday.failures)
         with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
             assert s.get_state(pipeline.WATERMARK).startswith("2026-02-12T05")  # Wednesday's clock
+
+
+def _outputs(root):
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.startswith("arxiv-radar.sqlite")}
+
+
+def _scheduled(monkeypatch, when):
+    """A run without --date, as the workflow's daily job makes, at the real time ``when``."""
+    from arxiv_radar.harvest import calendar
+
+    real_clock, real_today = calendar.run_clock, calendar.today
+    monkeypatch.setattr(calendar, "run_clock", lambda day=None, now=None: real_clock(day, now or when))
+    monkeypatch.setattr(calendar, "today", lambda now=None: real_today(now or when))
+
+
+def test_a_day_with_nothing_new_changes_no_output_and_a_past_day_never_turns_the_date_back(
+        tmp_path, week_mirror, monkeypatch):
+    config = make_config(tmp_path, publish_gitpage=True, publish_feeds=True, user_name="me", repo_name="radar")
+    pipeline.run(config, day=date(2026, 2, 12), api_url=week_mirror.api_url, client=fast_client())
+    before = _outputs(tmp_path)
+    assert "Updated on 2026.02.12" in before["README.md"].decode()
+    assert any(k.endswith(".xml") for k in before)
+    # Friday's and Saturday's scheduled runs: no announcement, so every output stays byte for byte
+    # (README header, Pages page, feeds' build date): the workflow has nothing to commit.
+    for when in (ny(2026, 2, 13, 23, 0), ny(2026, 2, 14, 23, 0)):
+        _scheduled(monkeypatch, when)
+        report = pipeline.run(config, api_url=week_mirror.api_url, client=fast_client())
+        assert report.status == "ok" and report.new == [] and report.written == []
+        assert _outputs(tmp_path) == before
+    # Monday's run has Sunday's paper: now the outputs change, and show Monday.
+    _scheduled(monkeypatch, ny(2026, 2, 16, 23, 0))
+    monday = pipeline.run(config, api_url=week_mirror.api_url, client=fast_client())
+    assert monday.new == ["2602.00007"]
+    after = _outputs(tmp_path)
+    assert "Updated on 2026.02.16" in after["README.md"].decode()
+    atom = next(v for k, v in after.items() if k.endswith("all.atom.xml"))
+    assert b"<updated>2026-02-16" in atom
+    # A run for a past day: nothing to fetch, a note pointing at backfill, the date not turned back.
+    past = pipeline.run(config, day=date(2026, 2, 10), api_url=week_mirror.api_url, client=fast_client())
+    assert past.status == "ok" and past.harvested == 0
+    notes = " ".join(past.notes)
+    assert "already harvested past 2026-02-10" in notes
+    assert "backfill --from 2026-02-10 --to 2026-02-10" in notes
+    assert "keep that date" in notes
+    assert _outputs(tmp_path) == after
+    # An explicit later --date is shown even with nothing new (a manual run for that day).
+    pipeline.run(config, day=date(2026, 2, 17), api_url=week_mirror.api_url, client=fast_client())
+    assert "Updated on 2026.02.17" in (tmp_path / "README.md").read_text(encoding="utf-8")

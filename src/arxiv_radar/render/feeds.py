@@ -3,8 +3,9 @@
 Pure: view model in, ``{relative path: text}`` out. Entry ids are the versionless abstract URL
 (``http://arxiv.org/abs/2502.19917``), so an updated paper replaces its entry in a reader instead
 of appearing twice; its title says " (updated vN)" and its updated date is the new version's.
-No wall clock: the feed date is the run day (or the newest entry, if later), so the same store
-and day give byte-identical files.
+No wall clock: the feed date is the date the outputs show (the run day when something in them
+changed, else the day they last changed: publish.files.shown_day; or the newest entry, if later),
+so the same store and day give byte-identical files.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def feed_paths(topic_names: Sequence[str]) -> dict[str | None, tuple[str, str]]:
 
 
 class _Deterministic:
-    """Feed date from the run day instead of feedgenerator's now()."""
+    """Feed date from the outputs' date instead of feedgenerator's now()."""
 
     run_day: datetime.datetime
 

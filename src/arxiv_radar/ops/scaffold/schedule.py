@@ -78,7 +78,8 @@ def default_schedule(margin_minutes: int = DEFAULT_MARGIN_MINUTES, year: int = 2
         f"later of the two plus {margin_minutes} minutes (the API lags the mailing a little, and",
         "GitHub often starts scheduled runs late, most of all on the hour).",
         "A late start is harmless: each run harvests a look-back window, so nothing is missed.",
-        "Days with no announcement (arXiv holidays) give a run that finds nothing and commits nothing.",
+        "Days with no announcement (arXiv holidays) give a run that finds nothing and commits nothing",
+        "(the outputs keep the date of their last change).",
     )
     return Schedule(cron=cron, reasoning=reasoning)
 
