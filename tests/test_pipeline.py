@@ -280,3 +280,12 @@ def test_a_day_with_nothing_new_changes_no_output_and_a_past_day_never_turns_the
     # An explicit later --date is shown even with nothing new (a manual run for that day).
     pipeline.run(config, day=date(2026, 2, 17), api_url=week_mirror.api_url, client=fast_client())
     assert "Updated on 2026.02.17" in (tmp_path / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_year_without_arxiv_holidays_is_one_note_per_run(tmp_path, week_mirror, monkeypatch):
+    config = make_config(tmp_path, lookback_days=400)
+    _scheduled(monkeypatch, ny(2028, 1, 5, 23, 0))  # a window over 2027 and 2028, neither listed
+    report = pipeline.run(config, api_url=week_mirror.api_url, client=fast_client())
+    notes = [n for n in report.notes if "holidays for" in n]
+    assert notes == [notes[0]] and "holidays for 2027, 2028 are not known" in notes[0]
+    assert "25 Dec and 1 Jan" in notes[0]
