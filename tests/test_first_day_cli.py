@@ -343,8 +343,11 @@ def test_the_readme_cron_line_runs_as_typed(tmp_path, arxiv):
 def test_quiet_init_prints_nothing_but_notes(tmp_path):
     loud = CliRunner().invoke(main, ["init", str(tmp_path / "a")])
     assert loud.exit_code == 0 and "wrote" in loud.output
-    quiet = CliRunner().invoke(main, ["init", str(tmp_path / "b"), "-q"])
+    quiet = CliRunner().invoke(main, ["init", str(tmp_path / "b"), "-q", "--repo", "me/papers"])
     assert quiet.exit_code == 0 and quiet.output == ""
+    # Without a repository the Pages links cannot be made: that hint is a warning, -q keeps it.
+    unnamed = CliRunner().invoke(main, ["init", str(tmp_path / "c"), "-q"])
+    assert unnamed.exit_code == 0 and [line[:6] for line in unnamed.output.splitlines()] == ["hint: "]
     assert (tmp_path / "b" / "config.yaml").exists()
 
 

@@ -65,10 +65,8 @@ def shown_day(store: Store, day: date, fingerprint: str, *, pinned: bool) -> tup
     day (an explicit --date) is shown even then. Never an older date than the outputs show
     already: a run for a past day would otherwise turn "Updated on" back.
     """
-    from datetime import date as _date
-
     raw = store.get_state(SHOWN_DAY)
-    before = _date.fromisoformat(raw) if raw else None
+    before = date.fromisoformat(raw) if raw else None
     note = None
     if before is not None and before > day:
         shown = before
