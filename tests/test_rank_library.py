@@ -194,5 +194,5 @@ def test_doctor_reports_library_files(tmp_path):
         "topics: {A: {query: 'ti:x'}}\nlibrary: [lib.txt, missing.bib]\n", encoding="utf-8")
     result = doctor(tmp_path / "config.yaml", offline=True, db_path=tmp_path / "none.sqlite")
     lib = {c.name: c for c in result.checks if c.area == "library"}
-    assert lib[str(tmp_path / "lib.txt")].status == "warn" and "1 entries, 1 unreadable" in lib[str(tmp_path / "lib.txt")].message
+    assert lib[str(tmp_path / "lib.txt")].status == "warn" and "1 entry, 1 unreadable" in lib[str(tmp_path / "lib.txt")].message
     assert "cannot read the library file" in lib[str(tmp_path / "missing.bib")].message
