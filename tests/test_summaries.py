@@ -233,12 +233,38 @@ def test_a_persistent_rate_limit_stops_the_run_and_the_next_run_resumes(tmp_path
     config = make_config(tmp_path, max_retries=1)
     with make_store(tmp_path, [paper(i) for i in range(4)]) as store:
         first = summarize(store, config, day=DAY, env=env)
-        assert (first.summarised, first.failed, first.left, first.calls) == (1, 1, 3, 2)
+        # calls counts every request sent: the answered one, the 429 and its retry.
+        assert (first.summarised, first.failed, first.left, first.calls) == (1, 1, 3, 3)
         assert "rate limited" in first.stopped
         # A rate limit is the endpoint's problem: no attempt is counted against the paper.
         assert store.conn.execute("SELECT count(*) FROM summary_attempts").fetchone()[0] == 0
         second = summarize(store, config, day=DAY, env=env)
         assert (second.summarised, second.left) == (3, 0)
+
+
+def test_retries_pass_the_budget_and_are_charged(tmp_path, fake, env):
+    # Each attempt is a request the endpoint may bill: a timed-out one is charged the most it
+    # could cost, and a retry is sent only when the budget still allows a whole request.
+    fake.push(("sleep", 1.5), ("sleep", 1.5), ("sleep", 1.5))
+    config = make_config(tmp_path, max_retries=2, timeout=0.5, max_tokens_per_run=2000, max_output_tokens=400)
+    with make_store(tmp_path, [paper(1)]) as store:
+        report = summarize(store, config, day=DAY, env=env)
+    assert report.tokens_in + report.tokens_out <= 2000
+    assert report.calls == fake.calls == 2  # the third attempt would have crossed the cap
+    assert report.summarised == 0 and report.failed == 1
+
+
+def test_a_usage_of_zero_tokens_is_charged_as_unreported(tmp_path, env):
+    with FakeOpenAI() as fake:
+        plain = fake.completion
+        fake.completion = lambda body, content: {**plain(body, content),
+                                                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+        env = {"OPENAI_BASE_URL": fake.base_url, "OPENAI_API_KEY": KEY}
+        config = make_config(tmp_path, max_tokens_per_run=1500, max_output_tokens=400)
+        with make_store(tmp_path, [paper(i) for i in range(10)]) as store:
+            report = summarize(store, config, day=DAY, env=env)
+    assert report.tokens_in + report.tokens_out <= 1500
+    assert 0 < report.calls < 10 and "max_tokens_per_run" in report.stopped
 
 
 def test_failures_in_a_row_stop_the_stage(tmp_path, fake, env):

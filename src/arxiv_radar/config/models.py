@@ -465,7 +465,7 @@ class SummariesConfig(_Strict):
         description="The request parameter that caps the completion: max_completion_tokens (OpenAI) or max_tokens (older servers, DeepSeek).",
     )
     timeout: float = Field(default=60, gt=0, le=600, description="Seconds one request may take.")
-    max_retries: int = Field(default=2, ge=0, le=5, description="Retries of one request (429 and 5xx, honouring Retry-After up to 2 minutes; timeouts).")
+    max_retries: int = Field(default=2, ge=0, le=5, description="Retries of one request (timeouts, 429 and 5xx, honouring Retry-After up to 2 minutes); each retry must fit the token budget and is charged like a request.")
     max_attempts: int = Field(default=5, ge=1, description="Runs a failing paper is tried in before it is left with its abstract.")
     time_budget: float = Field(default=300, gt=0, description="Seconds the summaries may take per run before the rest wait for the next run.")
 

@@ -2,10 +2,9 @@
 
 The endpoint follows the OpenAI client's conventions: the base URL and key come from the
 environment (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, or the variables the config names), so
-OpenAI, DeepSeek, vLLM, Ollama or a local server all work. Every request has a timeout; the
-client retries 408/409/429/5xx and timeouts ``max_retries`` times itself, waiting what the
-server's Retry-After says (up to two minutes; a longer wait is not retried) or an exponential
-back-off. The key never appears in a message we make: error texts are ours, plus at most a short
+OpenAI, DeepSeek, vLLM, Ollama or a local server all work. Every request has a timeout and is
+one request: a failure says whether the same request may work again (timeouts, 408/409/429/5xx)
+and what Retry-After asked for, and the stage retries it within the token budget. The key never appears in a message we make: error texts are ours, plus at most a short
 cleaned line of the server's, with the key cut out.
 """
 
@@ -31,12 +30,15 @@ class CallFailed(Exception):
     (bad key, unknown model, rate limit outlasting the retries), so the stage stops."""
 
     def __init__(self, reason: str, *, stop: bool = False, charged: bool = False,
-                 usage: tuple[int, int] | None = None) -> None:
+                 usage: tuple[int, int] | None = None, retryable: bool = False,
+                 wait: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.stop = stop
         self.charged = charged  # the request may have cost tokens that were not reported
         self.usage = usage  # (prompt, completion) when the endpoint reported them
+        self.retryable = retryable  # the same request may work in a moment (timeout, 429, 5xx)
+        self.wait = wait  # seconds the server asked for (Retry-After), if it said
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ def make_client(cfg, env: Mapping[str, str]):
         api_key=key,
         base_url=base_url or DEFAULT_BASE_URL,
         timeout=cfg.timeout,
-        max_retries=cfg.max_retries,
+        # Retries are the stage's (summarize/stage.py): each one must pass the token budget
+        # and be charged, which the client's own retries would not be.
+        max_retries=0,
         http_client=bounded,
         # The client would read OPENAI_ORG_ID / OPENAI_PROJECT_ID itself; nothing else from the env.
     )
@@ -107,20 +111,20 @@ def call(client, cfg, prompt: Prompt, max_completion: int) -> Reply:
     else:
         kwargs["response_format"] = {"type": "json_object"}
     secret = getattr(client, "api_key", "") or ""
-    retried = f" after {cfg.max_retries} retr{'y' if cfg.max_retries == 1 else 'ies'}" if cfg.max_retries else ""
     try:
         response = client.chat.completions.create(**kwargs)
     except openai.APITimeoutError:
-        raise CallFailed(f"timed out ({cfg.timeout:g} s){retried}", charged=True) from None
+        raise CallFailed(f"timed out ({cfg.timeout:g} s)", charged=True, retryable=True) from None
     except (BodyTooLarge, DeadlineExceeded, CorruptBody) as exc:
         raise _bounded_failure(exc, cfg) from None
     except openai.APIConnectionError as exc:
         # Depending on the client's version, the transport's own errors may come wrapped.
         if isinstance(exc.__cause__, (BodyTooLarge, DeadlineExceeded, CorruptBody)):
             raise _bounded_failure(exc.__cause__, cfg) from None
-        raise CallFailed(f"could not connect to the endpoint{retried}", charged=True) from None
+        raise CallFailed("could not connect to the endpoint", charged=True, retryable=True) from None
     except openai.RateLimitError as exc:
-        raise CallFailed(f"rate limited (HTTP 429){retried}{_detail(exc, secret)}", stop=True) from None
+        raise CallFailed(f"rate limited (HTTP 429){_detail(exc, secret)}", stop=True, retryable=True,
+                         wait=_retry_after(exc)) from None
     except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
         raise CallFailed(f"the endpoint refused the key (HTTP {exc.status_code}); check {cfg.api_key_env}",
                          stop=True) from None
@@ -128,8 +132,9 @@ def call(client, cfg, prompt: Prompt, max_completion: int) -> Reply:
         raise CallFailed(f"model {cfg.model!r} or the endpoint was not found (HTTP 404){_detail(exc, secret)}",
                          stop=True) from None
     except openai.APIStatusError as exc:
-        raise CallFailed(f"HTTP {exc.status_code}{retried if exc.status_code >= 500 else ''}"
-                         f"{_detail(exc, secret)}") from None
+        again = exc.status_code >= 500 or exc.status_code in (408, 409)
+        raise CallFailed(f"HTTP {exc.status_code}{_detail(exc, secret)}", retryable=again,
+                         wait=_retry_after(exc) if again else None) from None
     except openai.APIResponseValidationError:
         raise CallFailed("malformed response from the endpoint", charged=True) from None
     except openai.OpenAIError as exc:
@@ -145,8 +150,16 @@ def _bounded_failure(exc: Exception, cfg) -> CallFailed:
     if isinstance(exc, BodyTooLarge):
         return CallFailed(f"the endpoint's answer was larger than {JSON_MAX_BYTES:,} bytes", charged=True)
     if isinstance(exc, DeadlineExceeded):
-        return CallFailed(f"no complete answer within {2 * cfg.timeout:g} s", charged=True)
-    return CallFailed("the endpoint's answer could not be decoded", charged=True)
+        return CallFailed(f"no complete answer within {2 * cfg.timeout:g} s", charged=True, retryable=True)
+    return CallFailed("the endpoint's answer could not be decoded", charged=True, retryable=True)
+
+
+def _retry_after(exc: Any) -> float | None:
+    from ..sources.http import parse_retry_after
+
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    return parse_retry_after(headers.get("retry-after")) if headers is not None else None
 
 
 def _int(value: Any) -> int | None:
@@ -159,7 +172,8 @@ def _reply(response: Any) -> Reply:
     usage = None
     try:
         u = response.usage
-        if u is not None and _int(u.prompt_tokens) is not None and _int(u.completion_tokens) is not None:
+        # A prompt of 0 tokens is no count at all (some proxies send zeros): charged as unreported.
+        if u is not None and _int(u.prompt_tokens) and _int(u.completion_tokens) is not None:
             usage = (u.prompt_tokens, u.completion_tokens)
     except AttributeError:
         usage = None

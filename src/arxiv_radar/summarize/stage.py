@@ -181,14 +181,8 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
                 break
             if client is None:  # made at the first request: a run with nothing to send needs no key
                 client = make_client(cfg, os.environ if env is None else env)
-            report.calls += 1
             try:
-                try:
-                    reply = call(client, cfg, prompt, cfg.max_output_tokens)
-                except CallFailed as failed:
-                    _charge(budget, prompt, cfg, failed.usage, failed.charged)
-                    raise
-                _charge(budget, prompt, cfg, reply.usage, True)
+                reply = _call_with_retries(client, cfg, prompt, budget, report)
                 fields = parse_answer(reply.content, list(cfg.fields))
             except (CallFailed, BadAnswer) as exc:
                 reason = exc.reason if isinstance(exc, CallFailed) else str(exc)
@@ -221,6 +215,36 @@ def summarize(store: Store, config, *, day: date, env: Mapping[str, str] | None 
     if report.stopped:
         log.info("summaries stopped: %s", report.stopped)
     return report
+
+
+# The longest Retry-After honoured, and the back-off when the server names none.
+MAX_RETRY_WAIT = 120.0
+
+
+def _call_with_retries(client, cfg, prompt, budget: TokenBudget, report: SummaryReport):
+    """One paper's request, retried ``cfg.max_retries`` times when the failure may pass.
+
+    Every attempt is a request: it passes the budget first and is charged after, so retries
+    can never take a run past ``max_tokens_per_run``.
+    """
+    retries = 0
+    while True:
+        report.calls += 1
+        try:
+            reply = call(client, cfg, prompt, cfg.max_output_tokens)
+        except CallFailed as failed:
+            _charge(budget, prompt, cfg, failed.usage, failed.charged)
+            wait = failed.wait if failed.wait is not None else min(0.5 * 2 ** retries, 8.0)
+            if (failed.retryable and retries < cfg.max_retries and wait <= MAX_RETRY_WAIT
+                    and budget.allows(prompt.estimate, cfg.max_output_tokens)):
+                retries += 1
+                time.sleep(wait)
+                continue
+            if retries:
+                failed.reason += f" after {retries} retr{'y' if retries == 1 else 'ies'}"
+            raise
+        _charge(budget, prompt, cfg, reply.usage, True)
+        return reply
 
 
 def _charge(budget: TokenBudget, prompt, cfg, usage: tuple[int, int] | None, costly: bool) -> None:
