@@ -433,6 +433,24 @@ def test_tag_names_are_cleaned():
     assert clean_tag("  a\tb\x00c  \n d ") == "a b c d"
     with pytest.raises(ValueError):
         clean_tag("\x00 \n")
+    for dots in (".", " .. "):
+        with pytest.raises(ValueError):
+            clean_tag(dots)
+
+
+def test_a_tag_with_slashes_and_dots_links_to_itself(tmp_path):
+    db = make_store(tmp_path / "t.sqlite")
+    with running(create_app(db)) as url, httpx.Client(base_url=url) as c:
+        csrf = c.get("/api/csrf").json()["csrf_token"]
+        ok = c.post("/api/actions/tag", json={"id": "2609.10030", "tag": "ml/../secret"}, headers={"x-csrf-token": csrf})
+        assert ok.status_code == 200
+        dots = c.post("/api/actions/tag", json={"id": "2609.10030", "tag": ".."}, headers={"x-csrf-token": csrf})
+        assert dots.status_code == 400
+        html = c.get("/tags").text
+        # One path segment: a browser cannot resolve it to another tag's page or export.
+        assert 'href="/tag/ml%2F..%2Fsecret"' in html and 'href="/tag/ml/../secret"' not in html
+        page = c.get("/tag/ml%2F..%2Fsecret")
+        assert page.status_code == 200 and "2609.10030" in page.text
 
 
 def test_the_command_serves_in_its_own_process_on_a_free_port(db, tmp_path):

@@ -30,6 +30,9 @@ def clean_tag(name: str) -> str:
         raise ValueError("a tag needs a name")
     if len(text) > TAG_MAX:
         raise ValueError(f"a tag name is at most {TAG_MAX} characters")
+    if text in (".", ".."):
+        # A browser resolves /tag/.. to another page: such a tag could never be opened.
+        raise ValueError("a tag cannot be named '.' or '..'")
     return text
 
 
@@ -47,12 +50,12 @@ def add_tag(conn: sqlite3.Connection, paper_id: str, name: str) -> str:
 def remove_tag(conn: sqlite3.Connection, paper_id: str, name: str) -> bool:
     """Take ``paper_id`` out of tag ``name``; the tag itself stays (empty tags are kept)."""
     cur = conn.execute("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
-                       (paper_id, name))
+                       (paper_id, clean_tag(name)))
     return cur.rowcount > 0
 
 
 def delete_tag(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("DELETE FROM tags WHERE name = ?", (name,)).rowcount > 0
+    return conn.execute("DELETE FROM tags WHERE name = ?", (clean_tag(name),)).rowcount > 0
 
 
 def tags(conn: sqlite3.Connection) -> list[tuple[str, int]]:
