@@ -104,6 +104,20 @@ def test_updated_paper_is_one_entry_marked_updated(setup):
             assert mine[0].published.startswith("Thu, 20 Feb 2025")
 
 
+def test_a_topic_taken_out_of_the_config_takes_its_feeds_along(setup, tmp_path):
+    config, store = setup
+    write_feeds(config, store, DAY1)
+    mine = config.feeds_dir / "my-notes.xml"
+    mine.write_text("<notes/>", encoding="utf-8")  # not ours: never touched
+    slug = feed_slugs(list(config.topics))["Language"]
+    fewer = make_config(tmp_path, topics={"Vision": {"filters": ["vision"]},
+                                          "Robots & <Agents>": {"filters": ["robot"]}})
+    write_feeds(fewer, store, DAY1)
+    names = {p.name for p in config.feeds_dir.iterdir()}
+    assert f"{slug}.rss.xml" not in names and f"{slug}.atom.xml" not in names
+    assert {"all.rss.xml", "all.atom.xml", "my-notes.xml"} <= names
+
+
 def test_rerun_same_day_writes_identical_files(setup):
     config, store = setup
     first = write_feeds(config, store, DAY1)

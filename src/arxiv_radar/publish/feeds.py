@@ -57,4 +57,11 @@ def write_feeds(
         path = feeds_dir / rel
         if atomic_write_text(path, text):
             written.append(path)
+    # A topic taken out of the config takes its feeds along: a feed left behind would look
+    # alive to its subscribers and never change. Only our own file names are touched.
+    if feeds_dir.is_dir():
+        for path in sorted(feeds_dir.iterdir()):
+            if path.name.endswith((".rss.xml", ".atom.xml")) and path.name not in texts and path.is_file():
+                path.unlink()
+                log.info("removed %s: its topic is no longer in the config", path)
     return written
