@@ -427,6 +427,15 @@ def test_hostile_topic_and_tag_names_are_escaped(tmp_path):
         assert evil in [t["name"] for t in c.get("/api/topics").json()["topics"]]
 
 
+def test_a_code_link_that_is_not_http_is_never_a_link(tmp_path):
+    db = make_store(tmp_path / "j.sqlite")
+    with Store.open(db) as store:
+        store.record_link("2609.10030", "huggingface", "found", url="javascript:alert(6)")
+    with running(create_app(db)) as url, httpx.Client(base_url=url) as c:
+        for path in ("/paper/2609.10030", "/search"):
+            assert 'href="javascript:' not in c.get(path).text, path
+
+
 def test_tag_names_are_cleaned():
     from arxiv_radar.store.reading import clean_tag
 

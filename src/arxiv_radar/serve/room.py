@@ -22,6 +22,7 @@ from starlette.requests import Request
 
 from ..model import is_arxiv_id, parse_arxiv_id
 from ..ops.lock import held_by_live_process
+from ..render.digest import safe_url
 from . import data
 from .security import Guard
 
@@ -93,6 +94,8 @@ def templates() -> jinja2.Environment:
     )
     env.filters["q"] = lambda value: quote(str(value), safe="")
     env.filters["qpath"] = lambda value: quote(str(value), safe="/")
+    # Links from outside (code links a service named): http(s) only, never javascript: or data:.
+    env.filters["safe_url"] = lambda value: safe_url(value) or ""
     env.globals["urlencode"] = lambda params: urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
     return env
 
