@@ -47,10 +47,14 @@ def make_config(tmp_path, **extra):
     return config_from_dict(data, base_dir=tmp_path, env={})
 
 
-def watermarks(tmp_path) -> dict[str, str]:
+def watermarks(tmp_path, *, raw: bool = False) -> dict[str, str]:
+    """The store's watermarks, units by label ("topic:Radar") unless ``raw`` (with their hash)."""
+    from arxiv_radar.harvest.plan import unit_label
+
     with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
         units = s.states_with_prefix(pipeline.UNIT_WATERMARK)
-        return {**units, "(all)": s.get_state(pipeline.WATERMARK)}
+        return {**{(u if raw else unit_label(u)): v for u, v in units.items()},
+                "(all)": s.get_state(pipeline.WATERMARK)}
 
 
 def events(tmp_path) -> list[tuple]:
@@ -130,16 +134,61 @@ def test_a_store_with_only_the_global_watermark_carries_on_from_it(tmp_path, cor
     assert set(watermarks(tmp_path).values()) == {clock(date(2026, 2, 11))}
 
 
+def _run_days(tmp_path, corpus, days_topics, **extra):
+    reports = []
+    for day, topics in days_topics:
+        config = make_config(tmp_path, topics=topics, **extra)
+        with start_mirror([corpus]) as m:
+            reports.append(pipeline.run(config, day=day, api_url=m.api_url, client=fast_client()))
+    return reports
+
+
+def test_a_topic_added_later_gets_its_lookback(tmp_path, corpus):
+    radar = {"Radar": {"query": "ti:radar"}}
+    mon, tue, wed = date(2026, 2, 9), date(2026, 2, 10), date(2026, 2, 11)
+    *_, added = _run_days(tmp_path, corpus, [(mon, radar), (tue, radar),
+                                             (wed, {**radar, "Lidar": {"query": "ti:lidar"}})],
+                          lookback_days=7)
+    assert added.status == "ok"
+    # Lidar is new: it looks back 7 days (Monday's paper included) in a search of its own,
+    # while Radar goes on from its watermark; the two are not OR-ed.
+    api = sorted(line for line in added.plan if line.startswith("api: "))
+    assert api == ["api: ti:lidar (from 2026-02-05)", "api: ti:radar (from 2026-02-11)"]
+    assert sorted(added.new) == ["2602.00002", "2602.00005"]
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.matched_ids("Lidar") == ["2602.00002", "2602.00005"]
+    assert set(watermarks(tmp_path).values()) == {clock(wed)}
+
+
+def test_a_changed_query_is_a_new_unit_and_gets_its_lookback(tmp_path, corpus):
+    from arxiv_radar.harvest.plan import set_unit, topic_unit
+
+    assert topic_unit("Lidar", "ti:lidar") != topic_unit("Lidar", "ti:nothingxyz")
+    assert set_unit("cs", ["cs.CV"]) != set_unit("cs", ["cs.CV", "cs.RO"])
+    tue, wed = date(2026, 2, 10), date(2026, 2, 11)
+    radar = {"Radar": {"query": "ti:radar"}}
+    before, after = _run_days(tmp_path, corpus, [(tue, {**radar, "Lidar": {"query": "ti:nothingxyz"}}),
+                                                 (wed, {**radar, "Lidar": {"query": "ti:lidar"}})])
+    assert "2602.00002" not in before.new
+    assert sorted(after.new) == ["2602.00002", "2602.00005"]
+    with Store.open(tmp_path / "arxiv-radar.sqlite") as s:
+        assert s.matched_ids("Lidar") == ["2602.00002", "2602.00005"]
+    # The old query's watermark stays behind (harmless); the new one's moved.
+    lidar = sorted((k, v) for k, v in watermarks(tmp_path, raw=True).items() if k.startswith("topic:Lidar#"))
+    assert sorted(v for _, v in lidar) == [clock(tue), clock(wed)]
+
+
 def test_units_with_different_watermarks_are_never_combined(tmp_path):
-    from arxiv_radar.harvest.plan import make_plan
+    from arxiv_radar.harvest.plan import make_plan, unit_label
 
     topics = make_config(tmp_path, topics={**TOPICS, "Vision": {"filters": ["x"], "categories": ["cs.CV", "hep-th"]}}).topics
     now = calendar.run_clock(date(2026, 2, 12))
     mon, wed = calendar.run_clock(date(2026, 2, 9)), calendar.run_clock(date(2026, 2, 11))
+    keys = {unit_label(u): u for u in make_plan(topics, "auto", mon, mon).units}
     plan = make_plan(topics, "auto", mon, now, overlap=1,
-                     unit_since={"topic:Radar": wed, "set:physics:hep-th": wed})
+                     unit_since={keys["topic:Radar"]: wed, keys["set:physics:hep-th"]: wed})
     by_label = {s.label: s for s in plan.steps}
-    assert {s.units for s in plan.steps} == {("set:cs",), ("set:physics:hep-th",), ("topic:Radar",),
+    assert {tuple(map(unit_label, s.units)) for s in plan.steps} == {("set:cs",), ("set:physics:hep-th",), ("topic:Radar",),
                                             ("topic:Lidar", "topic:Broken")}
     assert [a.day.isoformat() for a in by_label["set cs"].announcements] == ["2026-02-10", "2026-02-11", "2026-02-12"]
     assert [a.day.isoformat() for a in by_label["set physics:hep-th"].announcements] == ["2026-02-12"]
@@ -238,6 +287,30 @@ def test_backfilled_papers_are_not_sent_as_new_unless_notify(tmp_path, httpserve
     # The pages list every paper, backfilled or not.
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert all(pid in readme for pid in OLD)
+
+
+@pytest.mark.parametrize("notify", [False, True])
+def test_a_backfill_past_the_watermark_does_not_swallow_news(tmp_path, httpserver, notify):
+    corpus, cfg = _backfill_setup(tmp_path, httpserver)
+    with start_mirror([corpus]) as m:
+        cli = CliRunner(env={"ARXIV_RADAR_API_URL": m.api_url})
+        assert cli.invoke(main, ["run", "-c", str(cfg), "--date", "2026-02-09"]).exit_code == 0
+        # From last week (before the watermark) to Thursday (past it).
+        args = ["backfill", "-c", str(cfg), "--from", "2026-02-02", "--to", "2026-02-12", "--report",
+                str(tmp_path / "backfill.json")] + (["--notify"] if notify else [])
+        result = cli.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert cli.invoke(main, ["run", "-c", str(cfg), "--date", "2026-02-12"]).exit_code == 0
+        assert cli.invoke(main, ["run", "-c", str(cfg), "--date", "2026-02-13"]).exit_code == 0
+    kinds = {pid: kind for pid, kind, _ in events(tmp_path)}
+    # Tuesday to Thursday would have been Thursday's run's news: they are news still.
+    assert kinds["2602.00003"] == kinds["2602.00006"] == "new"
+    assert {kinds[pid] for pid in OLD} == {"new" if notify else "backfilled"}
+    notes = json.loads((tmp_path / "backfill.json").read_text(encoding="utf-8"))["notes"]
+    assert any("2 papers announced after the watermark recorded as new" in n for n in notes) != notify
+    # Sent once, by Thursday's run; Friday's has nothing to send.
+    assert _posted_ids(httpserver) == [["2602.00001"], sorted(["2602.00003", "2602.00006", *(OLD if notify else ())])]
+    assert {"2602.00003", "2602.00006"} <= _feed_ids(tmp_path)
 
 
 def test_migration_0006_keeps_events_and_their_numbers(tmp_path):

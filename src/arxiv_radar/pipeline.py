@@ -18,7 +18,7 @@ from .harvest import calendar
 from .deliver.stage import deliver
 from .harvest.steps import Endpoints, empty_set_harvests, harvest
 from .query.match import match_papers, rematch_changed_topics
-from .harvest.plan import make_plan
+from .harvest.plan import make_plan, news_start, unit_label, units_of
 from .progress import step_progress
 from .publish.files import publish
 from .sources import PoliteClient
@@ -30,11 +30,12 @@ log = logging.getLogger(__name__)
 __all__ = ["RunReport", "run", "backfill", "render", "WATERMARK"]
 
 # The run clock up to which every announcement has been harvested (set by a run whose every
-# step succeeded; a unit without a watermark of its own starts here, so a store from before
-# per-unit watermarks carries on where it was).
+# step succeeded). In a store from before per-unit watermarks (this and no unit's own) every
+# unit starts here, so such a store carries on where it was.
 WATERMARK = "harvest.watermark"
-# Each harvest unit's own watermark ("harvest.watermark:set:cs", "harvest.watermark:topic:SLAM"):
-# a unit that fails holds back only itself.
+# Each harvest unit's own watermark ("harvest.watermark:set:cs#HASH",
+# "harvest.watermark:topic:SLAM#HASH"): a unit that fails holds back only itself, and a unit
+# without one (a topic added, renamed or whose query changed) is new and gets the look-back.
 UNIT_WATERMARK = "harvest.watermark:"
 
 
@@ -120,9 +121,24 @@ def unit_watermarks(store: Store) -> dict[str, datetime]:
     return found
 
 
+def unit_starts(store: Store, config, clock: datetime) -> tuple[datetime, dict[str, datetime]]:
+    """Where a unit without a watermark of its own starts, and the units' own watermarks.
+
+    A store with per-unit watermarks has harvested every unit it knows: one without a
+    watermark is new (a topic added, renamed or whose query changed) and looks back
+    ``lookback_days`` from ``clock``, like a first run. Only a store from before per-unit
+    watermarks, with just the global one, starts every unit from that."""
+    own = unit_watermarks(store)
+    global_mark = parse_dt(store.get_state(WATERMARK))
+    if global_mark is not None and not own:
+        return global_mark, own
+    return clock - timedelta(days=config.lookback_days), own
+
+
 def _harvest_into(store: Store, config, report: RunReport, since: datetime, clock: datetime,
                   client: PoliteClient, endpoints: Endpoints, day: date, *, backfill: bool,
-                  unit_since: dict[str, datetime] | None = None, notify: bool = True) -> tuple[bool, dict[str, datetime], set[str]]:
+                  unit_since: dict[str, datetime] | None = None, notify: bool = True,
+                  news_from: datetime | None = None) -> tuple[bool, dict[str, datetime], set[str]]:
     """Plan, harvest, store and match. Returns whether everything planned was fetched, every
     unit of the plan with the watermark it started from, and the units that failed."""
     calendar.set_extra_holidays(config.holidays)
@@ -148,8 +164,17 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
     report.harvested = len(result.papers)
     report.failures = list(result.failures)
     upserted = store.upsert_papers(result.papers.values(), day, new_since=plan.reread_from,
-                                   new_kind="new" if notify else "backfilled")
+                                   new_kind="new" if notify else "backfilled", news_from=news_from)
     report.new, report.updated = upserted.new, upserted.updated
+    if upserted.new and not notify:
+        news = sum(1 for pid in upserted.new if _first_submitted(result.papers[pid]) >= news_from) if news_from else 0
+        old = len(upserted.new) - news
+        if old:
+            report.notes.append(f"{old} paper{'' if old == 1 else 's'} added as backfilled: the pages list them; feeds, "
+                                "e-mail and webhooks do not announce them as new (backfill --notify does)")
+        if news:
+            report.notes.append(f"{news} paper{'' if news == 1 else 's'} announced after the watermark recorded as new: "
+                                "the next run would have announced them, so its feeds, e-mail and webhooks do")
     rematch_changed_topics(store, config.topics, day)
     match_papers(store, config.topics, result.papers.values(), day)
     new_ids, updated_ids = set(upserted.new), {pid for pid, _ in upserted.updated}
@@ -162,6 +187,10 @@ def _harvest_into(store: Store, config, report: RunReport, since: datetime, cloc
         report.failures.append((step.name, "came back empty on an announcement day although earlier announcements had papers"))
         failed_units.update(step.units)
     return result.complete and not empty, plan.units, failed_units
+
+
+def _first_submitted(paper) -> datetime:
+    return paper.versions[0].submitted if paper.versions and paper.versions[0].submitted else paper.published
 
 
 def library_fetcher(config, client: PoliteClient, api_url: str | None = None):
@@ -266,10 +295,11 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
     clock = calendar.run_clock(day)
     report = RunReport(day=day or calendar.today())
     with _recorded(config, db_path, client, report) as (store, client):
+        start, own = unit_starts(store, config, clock)
         since = parse_dt(store.get_state(WATERMARK)) or clock - timedelta(days=config.lookback_days)
         endpoints = _endpoints(config, api_url, oai_url, rss_url)
-        complete, units, failed = _harvest_into(store, config, report, since, clock, client, endpoints,
-                                                report.day, backfill=False, unit_since=unit_watermarks(store))
+        complete, units, failed = _harvest_into(store, config, report, start, clock, client, endpoints,
+                                                report.day, backfill=False, unit_since=own)
         if day is not None and clock <= since:
             # A run only moves forward from the watermark: a past day is backfill's job.
             _note(report, f"the store is already harvested past {day.isoformat()} (up to "
@@ -283,7 +313,7 @@ def run(config, *, day: date | None = None, db_path=None, api_url: str | None = 
         if moved:
             store.set_states(moved)
         for unit in sorted(failed & set(units)):
-            report.notes.append(f"{unit} held back: the next run asks for it again from "
+            report.notes.append(f"{unit_label(unit)} held back: the next run asks for it again from "
                                 f"{units[unit]:%Y-%m-%d %H:%M} UTC; the other topics moved on")
         report.status = "ok" if complete else "partial"
         if not complete and not store.paper_count():
@@ -318,16 +348,20 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
     """Harvest every announcement from ``start`` to ``end`` (New York days, inclusive). The
     watermarks do not move; outputs reflect the backfill at the next run or render. The papers
     it adds are recorded as "backfilled", which feeds, digests and webhooks do not announce as
-    new, unless ``notify``."""
+    new, unless ``notify``, or unless the next run would have announced them: those first
+    submitted from where the next run starts (the oldest watermark of the config's units, the
+    overlap included) are recorded as "new", so a backfill reaching past the watermark never
+    swallows news."""
     report = RunReport(day=end, command="backfill")
     with _recorded(config, db_path, client, report) as (store, client):
         since = calendar.day_start(start) - timedelta(microseconds=1)
+        # Where the next run starts: each unit from its watermark, a new one (or every one, in a
+        # store never run) looking back from today's clock.
+        fallback, own = unit_starts(store, config, calendar.run_clock())
+        next_start = min((own.get(u, fallback) for u in units_of(config.topics, config.source)), default=fallback)
         complete, _, _ = _harvest_into(store, config, report, since, calendar.day_end(end), client,
                                        _endpoints(config, api_url, oai_url, rss_url), end, backfill=True,
-                                       notify=notify)
-        if report.new and not notify:
-            report.notes.append(f"{len(report.new)} paper{'' if len(report.new) == 1 else 's'} added as backfilled: the pages list them; feeds, "
-                                "e-mail and webhooks do not announce them as new (backfill --notify does)")
+                                       notify=notify, news_from=news_start(next_start, config.overlap_announcements))
         report.status = "ok" if complete else "partial"
     return report
 

@@ -1,9 +1,12 @@
 """Which announcements a run covers, and which requests will fetch them.
 
 A run harvests *units*, each with its own watermark (the run clock up to which that unit has
-been harvested): a category set (``set:cs``, harvested by OAI-PMH, or RSS for the latest
-announcement, and matched locally) or one topic's query (``topic:NAME``, an API search). A unit
-that fails holds back only its own watermark, and is asked again from there next time.
+been harvested): a category set (``set:cs#HASH``, harvested by OAI-PMH, or RSS for the latest
+announcement, and matched locally) or one topic's query (``topic:NAME#HASH``, an API search). The
+hash is of the set's categories or the topic's query: a topic renamed or whose query changed, or a
+set that gained a category, is a new unit, which has not been harvested yet and so gets the
+look-back (the caller decides where a unit without a watermark starts). A unit that fails holds
+back only its own watermark, and is asked again from there next time.
 
 Units whose watermarks are equal cover the same announcements, so their queries can be OR-ed
 into as few API searches as fit in a URL (and their categories into one RSS request); units with
@@ -16,6 +19,7 @@ overlap is what catches it (the store keeps each paper once, so re-read papers a
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,7 +27,7 @@ from . import calendar
 from .calendar import Announcement
 from ..query import Or, to_api
 
-__all__ = ["Plan", "Step", "make_plan", "oai_set", "set_unit", "topic_unit", "MAX_QUERY_CHARS",
+__all__ = ["Plan", "Step", "make_plan", "oai_set", "set_unit", "topic_unit", "unit_label", "units_of", "news_start", "MAX_QUERY_CHARS",
            "DEFAULT_OVERLAP"]
 
 # arXiv answers long GET query strings, but proxies and logs do not love them; beyond this the
@@ -46,12 +50,23 @@ def oai_set(category: str) -> str:
     return f"physics:{archive}" if archive in _PHYSICS else archive
 
 
-def set_unit(set_spec: str) -> str:
-    return f"set:{set_spec}"
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def topic_unit(name: str) -> str:
-    return f"topic:{name}"
+def set_unit(set_spec: str, categories) -> str:
+    """The unit of a category set: its set and a hash of the categories harvested from it."""
+    return f"set:{set_spec}#{_digest(' '.join(sorted(categories)))}"
+
+
+def topic_unit(name: str, query: str) -> str:
+    """The unit of a topic's search: its name and a hash of its (normalised) API query."""
+    return f"topic:{name}#{_digest(query)}"
+
+
+def unit_label(unit: str) -> str:
+    """A unit as people read it: ``topic:NAME`` or ``set:cs``, without the hash."""
+    return unit.split("#", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -120,6 +135,12 @@ class Plan:
 _SECOND = timedelta(seconds=1)
 
 
+def news_start(watermark: datetime, overlap: int) -> datetime:
+    """The earliest submission a run starting from ``watermark`` keeps (its overlap included):
+    a paper first submitted from then on, not stored yet, would be news to that run."""
+    return _overlap_start(calendar.next_announcement_after(watermark), overlap)
+
+
 def _overlap_start(first: Announcement, overlap: int) -> datetime:
     start = first.window_start
     t = first.at
@@ -131,18 +152,16 @@ def _overlap_start(first: Announcement, overlap: int) -> datetime:
 
 def make_plan(topics: dict, source: str, since: datetime, clock: datetime, *, backfill: bool = False,
               unit_since: dict[str, datetime] | None = None, overlap: int = 0) -> Plan:
-    """The steps that bring every unit from its watermark (``unit_since``, else ``since``) up
-    to ``clock``; each step re-reads ``overlap`` announcements before its first one."""
+    """The steps that bring every unit from its watermark (``unit_since``, else ``since``: where
+    a unit without a watermark of its own starts) up to ``clock``; each step re-reads
+    ``overlap`` announcements before its first one."""
     unit_since = unit_since or {}
     # A backfill selects by first submission (what was announced as new in the range); a daily
     # run by latest version, which also brings the replacements announced in its window.
     date_field = "submittedDate" if backfill else "lastUpdatedDate"
 
-    by_category = {n: t for n, t in topics.items() if t.categories} if source in ("auto", "oai", "rss") else {}
-    cats = sorted({c for t in by_category.values() for c in t.categories})
-    sets = {set_spec: tuple(c for c in cats if oai_set(c) == set_spec) for set_spec in sorted({oai_set(c) for c in cats})}
-    queries = {topic_unit(n): t for n, t in topics.items() if n not in by_category}
-    units = {u: unit_since.get(u, since) for u in [set_unit(s) for s in sets] + list(queries)}
+    sets, set_units, queries = _units(topics, source)
+    units = {u: unit_since.get(u, since) for u in list(set_units) + list(queries)}
 
     # Units with the same watermark share their announcements, so they may share requests.
     groups: dict[datetime, list[str]] = {}
@@ -160,16 +179,17 @@ def make_plan(topics: dict, source: str, since: datetime, clock: datetime, *, ba
                       announcements=tuple(announcements))
         members = groups[start]
         latest_only = len(announcements) == 1 and announcements[0] == calendar.last_announcement_before(clock)
-        set_specs = [u.split(":", 1)[1] for u in members if u.startswith("set:")]
-        if set_specs and source == "rss" and latest_only:
-            group_cats = tuple(c for s in set_specs for c in sets[s])
+        member_sets = [u for u in members if u in set_units]
+        if member_sets and source == "rss" and latest_only:
+            group_cats = tuple(c for u in member_sets for c in sets[set_units[u]])
             plan.steps.append(Step("rss", "+".join(group_cats), categories=group_cats,
-                                   units=tuple(set_unit(s) for s in set_specs), **window))
+                                   units=tuple(member_sets), **window))
         else:
             # RSS only ever shows the latest announcement: catching up needs OAI.
-            for set_spec in set_specs:
+            for unit in member_sets:
+                set_spec = set_units[unit]
                 plan.steps.append(Step("oai", f"set {set_spec}", set_spec=set_spec, categories=sets[set_spec],
-                                       units=(set_unit(set_spec),), **window))
+                                       units=(unit,), **window))
         for parts in _combined_queries([(u, to_api(queries[u].ast), queries[u].ast) for u in members if u in queries]):
             query = parts[0][1] if len(parts) == 1 else to_api(Or(tuple(p[2] for p in parts)))
             plan.steps.append(Step("api", query, query=query, date_field=date_field,
@@ -177,6 +197,23 @@ def make_plan(topics: dict, source: str, since: datetime, clock: datetime, *, ba
                                    **window))
     plan.announcements = [covered[d] for d in sorted(covered)]
     return plan
+
+
+def _units(topics: dict, source: str) -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict]:
+    """The category sets (set -> its categories), their units (unit -> set) and the topics
+    searched by query (unit -> topic)."""
+    by_category = {n: t for n, t in topics.items() if t.categories} if source in ("auto", "oai", "rss") else {}
+    cats = sorted({c for t in by_category.values() for c in t.categories})
+    sets = {set_spec: tuple(c for c in cats if oai_set(c) == set_spec) for set_spec in sorted({oai_set(c) for c in cats})}
+    set_units = {set_unit(spec, set_cats): spec for spec, set_cats in sets.items()}
+    queries = {topic_unit(n, to_api(t.ast)): t for n, t in topics.items() if n not in by_category}
+    return sets, set_units, queries
+
+
+def units_of(topics: dict, source: str) -> list[str]:
+    """The watermark units a run of these topics harvests."""
+    _, set_units, queries = _units(topics, source)
+    return list(set_units) + list(queries)
 
 
 def _combined_queries(items: list[tuple[str, str, object]]) -> list[list[tuple[str, str, object]]]:

@@ -56,11 +56,11 @@ class Store:
     # papers
     def upsert_papers(self, papers: Iterable[Paper], day: date, *, origin: str = "arxiv",
                       authors_complete: bool = True, new_since: datetime | None = None,
-                      new_kind: str = "new") -> UpsertResult:
+                      new_kind: str = "new", news_from: datetime | None = None) -> UpsertResult:
         with self.transaction():
             return _papers.upsert_papers(self.conn, papers, day, origin=origin,
                                          authors_complete=authors_complete, new_since=new_since,
-                                         new_kind=new_kind)
+                                         new_kind=new_kind, news_from=news_from)
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, Paper]:
         return _papers.get_papers(self.conn, ids)

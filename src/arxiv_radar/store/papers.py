@@ -55,6 +55,7 @@ def upsert_papers(
     authors_complete: bool = True,
     new_since: datetime | None = None,
     new_kind: str = "new",
+    news_from: datetime | None = None,
 ) -> UpsertResult:
     """Insert or refresh papers; call inside a transaction. Never creates a second row for a paper.
 
@@ -62,6 +63,8 @@ def upsert_papers(
     of a paper announced before we started watching) is an update, not a new paper.
     ``new_kind``: the event a paper first seen now gets: "new", or "backfilled" for a backfill,
     whose papers feeds and digests do not announce.
+    ``news_from``: with "backfilled", a paper first submitted at or after this time is recorded
+    "new" all the same (the next run would have announced it as news).
     """
     if new_kind not in ("new", "backfilled"):
         raise ValueError(f"new_kind must be 'new' or 'backfilled', not {new_kind!r}")
@@ -83,7 +86,8 @@ def upsert_papers(
                 result.updated.append((paper.id, paper.version))
                 continue
             if origin == "arxiv":
-                _event(conn, paper.id, new_kind, paper.version, today)
+                news = new_kind == "backfilled" and news_from is not None and first >= news_from
+                _event(conn, paper.id, "new" if news else new_kind, paper.version, today)
             result.new.append(paper.id)
             continue
         better_or_same = _RANK[origin] >= _RANK[existing["origin"]]
