@@ -277,7 +277,8 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url
              report_path: str | None) -> None:
     """Harvest every announcement in a range of days; the next run or render shows them.
 
-    The papers it adds are not announced as new (feeds, e-mail, webhooks) unless --notify."""
+    The papers it adds are not announced as new (feeds, e-mail, webhooks) unless --notify,
+    or unless the next run would have announced them (those past the watermark)."""
     from . import pipeline
 
     if end < start:

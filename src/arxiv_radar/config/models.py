@@ -557,7 +557,8 @@ class Config(_Strict):
     database: Path = _path_field("arxiv-radar.sqlite", "The SQLite database file.")
     lookback_days: int = Field(
         default=7, ge=1, le=3660,
-        description="Days to look back on a first run or after a long gap (at most 3660; use `backfill` for more).",
+        description=("Days to look back on a first run, and on the first run of a topic added later, renamed "
+                     "or whose query or categories changed (at most 3660; use `backfill` for more)."),
     )
     overlap_announcements: int = Field(
         default=1, ge=0, le=10,
