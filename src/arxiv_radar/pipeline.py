@@ -357,6 +357,7 @@ def backfill(config, *, start: date, end: date, db_path=None, api_url: str | Non
         since = calendar.day_start(start) - timedelta(microseconds=1)
         # Where the next run starts: each unit from its watermark, a new one (or every one, in a
         # store never run) looking back from today's clock.
+        calendar.set_extra_holidays(config.holidays)
         fallback, own = unit_starts(store, config, calendar.run_clock())
         next_start = min((own.get(u, fallback) for u in units_of(config.topics, config.source)), default=fallback)
         complete, _, _ = _harvest_into(store, config, report, since, calendar.day_end(end), client,
