@@ -45,6 +45,56 @@ def test_an_output_aimed_at_the_config_store_or_lock_is_exit_2_naming_both_keys(
     assert doctor.exit_code == 2 and all(key in doctor.output for key in keys)
 
 
+@pytest.mark.parametrize("extra, keys", [
+    ("site_dir: docs\ndatabase: docs/search/store.sqlite", ("database", "site_dir")),
+    ("site_dir: docs\nmd_readme_path: docs/index.html", ("md_readme_path", "site_dir")),
+    ("feeds_dir: docs/site/feeds", ("feeds_dir", "site_dir")),
+    ("feeds_dir: feeds\nlibrary: [feeds/mine.bib]", ("library[0]", "feeds_dir")),
+    ("    library: pages/a.bib\narchive_dir: pages", ("topics.A.library[0]", "archive_dir")),
+    ("publish_gitpage: true\nsite_dir: docs", ("json_readme_path", "site_dir")),
+], ids=["store-in-site", "readme-in-site", "feeds-in-site", "library-in-feeds", "topic-library-in-archive",
+        "defaults-in-site"])
+def test_the_store_config_library_or_an_output_inside_an_output_folder_is_exit_2(tmp_path, extra, keys):
+    """An output folder belongs to its output (the site build cleans its own stale files
+    there): the store, the config, a library file or another output inside one is refused."""
+    result = cli(tmp_path, extra)
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert line.startswith(f"arxiv-radar: error: {tmp_path / 'config.yaml'}:") and "\n" not in line
+    assert f"{keys[0]} (" in line and f"is inside {keys[1]} (" in line
+    doctor = CliRunner().invoke(main, ["doctor", "--offline", "-c", str(tmp_path / "config.yaml")])
+    assert doctor.exit_code == 2 and keys[0] in doctor.output and keys[1] in doctor.output
+
+
+def test_the_config_file_inside_an_output_folder_is_exit_2(tmp_path):
+    result = cli(tmp_path, f"archive_dir: ../{tmp_path.name}")
+    assert result.exit_code == 2, result.output
+    assert "the config file (" in result.output and "is inside archive_dir (" in result.output
+
+
+def test_render_never_deletes_a_store_placed_in_the_sites_search_folder(tmp_path):
+    """The reviewer's case: `site_dir: docs` with the store in docs/search/ was deleted by the
+    site build's clean-up. Now the config is refused, the store untouched, and --db aimed
+    there is refused the same way."""
+    store = tmp_path / "docs" / "search" / "store.sqlite"
+    store.parent.mkdir(parents=True)
+    store.write_bytes(b"SQLite format 3\x00 mine")
+    result = cli(tmp_path, "site_dir: docs\ndatabase: docs/search/store.sqlite")
+    assert result.exit_code == 2 and "database (" in result.output and "site_dir" in result.output
+    flag = cli(tmp_path, "site_dir: docs\nmd_readme_path: README.md\njson_readme_path: out.json\n"
+                         "archive_dir: archive\nfeeds_dir: feeds", "render", "--db", str(store))
+    assert flag.exit_code == 2 and "--db (" in flag.output and "is inside site_dir" in flag.output
+    assert store.read_bytes() == b"SQLite format 3\x00 mine"
+
+
+def test_the_default_layout_with_every_output_on_is_valid(tmp_path):
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(TOPICS + "    library: docs/mine.bib\npublish_gitpage: true\npublish_wechat: true\n"
+                   "publish_site: true\npublish_feeds: true\nlibrary: [refs.bib, refs.bib]\n", encoding="utf-8")
+    config = load_config(cfg)
+    assert config.site_dir == tmp_path / "docs" / "site" and config.feeds_dir == tmp_path / "docs" / "feeds"
+
+
 def test_run_refuses_the_clash_before_touching_anything(tmp_path):
     result = cli(tmp_path, "md_readme_path: config.yaml", "run")
     assert result.exit_code == 2

@@ -255,6 +255,36 @@ def test_damaged_or_missing_files_are_rebuilt_and_full_rebuilds_all(tmp_path: Pa
     assert _files(out) == good
 
 
+def test_the_sweep_removes_only_files_the_site_writes(tmp_path: Path) -> None:
+    """A store, notes or anything else someone put in search/ or topics/ survives a build (the
+    reviewer's store in site_dir/search/ was deleted); the site's own stale files still go."""
+    out = tmp_path / "site"
+    build_site(S.views(), S.options(), out)
+    good = _files(out)
+    foreign = {
+        "search/store.sqlite": b"SQLite format 3\x00",
+        "search/store.sqlite-wal": b"wal",
+        "search/notes/todo.txt": b"mine",
+        "search/2024-03/readme.txt": b"mine",
+        "search/archive/old.json": b"{}",
+        "topics/robot-learning/notes.md": b"mine",
+        "topics/robot-learning/drafts/idea.html": b"<p>mine</p>",
+    }
+    for rel, data in foreign.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    stale = ["search/2019/docs.json", "search/2024-03/.c0.json.tmp", "topics/gone/2020-01.html",
+             "topics/robot-learning/.index.html.abc123.tmp"]
+    for rel in stale:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(b"old")
+    removed = []
+    for full in (False, True):
+        removed.append(sorted(p.relative_to(out).as_posix() for p in build_site(S.views(), S.options(), out, full=full).removed))
+        assert _files(out) == {**good, **foreign}
+    assert removed == [sorted(stale), []]
+
+
 def test_two_builds_of_the_same_papers_are_byte_identical(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     build_site(S.views(), S.options(), a)

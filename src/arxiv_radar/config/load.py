@@ -146,7 +146,8 @@ def _validate(
             user_loc = (topics_key, *loc[1:]) if loc[:1] == ("topics",) else loc
             if error["type"] == "path_clash":
                 # Reported at the line of the key that collides (both keys are named).
-                written = [k for k in error["ctx"]["keys"] if k in data]
+                # A library file is named by position (library[0]): its line is the list's.
+                written = [k.split("[")[0] for k in error["ctx"]["keys"] if k.split("[")[0] in data]
                 line = source.line_of((written[0],)) if written else None
                 problems.append((line, str(error["ctx"]["message"])))
                 continue

@@ -620,9 +620,9 @@ class Config(_Strict):
         le=100_000_000,
         description="README size cap (GitHub renders 512 KB); older papers go to the archive.",
     )
-    archive_dir: Path = _path_field("docs/archive", "Folder of monthly archive pages.")
-    feeds_dir: Path = _path_field("docs/feeds", "Folder of RSS/Atom feeds.")
-    site_dir: Path = _path_field("docs/site", "Folder of the static HTML site.")
+    archive_dir: Path = _path_field("docs/archive", "Folder of monthly archive pages; nothing else (the store, the config, a library file, another output) may be inside it.")
+    feeds_dir: Path = _path_field("docs/feeds", "Folder of RSS/Atom feeds; nothing else (the store, the config, a library file, another output) may be inside it.")
+    site_dir: Path = _path_field("docs/site", "Folder of the static HTML site; nothing else (the store, the config, a library file, another output) may be inside it.")
     templates_dir: Path | None = _path_field(
         None, "Folder of Jinja2 templates overriding the shipped ones."
     )
@@ -749,41 +749,60 @@ _OUTPUT_DIRS = {"publish_readme": "archive_dir", "publish_feeds": "feeds_dir", "
 
 
 def _named_paths(config: Config) -> list[tuple[str, Path, bool]]:
-    """(key, resolved path, is a folder) for the config file, the store and its side files, and
-    every output the config publishes."""
+    """(key, resolved path, is an output) for the config file, the store and its side files,
+    the library files, and every output the config publishes (files, then folders)."""
     from ..ops.lock import lock_path_for
 
     db = config.database
     found: list[tuple[str, Path, bool]] = []
     if config.config_path is not None:
-        found.append(("the config file", Path(config.config_path), False))
+        found.append(("the config file", Path(config.config_path).expanduser().resolve(), False))
     found.append(("database", db, False))
     found.append(("database's lock file", lock_path_for(db).resolve(), False))
     for suffix in ("-wal", "-shm", "-journal"):
         found.append((f"database's {suffix} file", db.with_name(db.name + suffix), False))
+    seen: set[Path] = set()
+    for where, files in [("library", config.library)] + [
+        (f"topics.{name}.library", topic.library) for name, topic in config.topics.items() if topic.library
+    ]:
+        for i, path in enumerate(files):
+            if path not in seen:  # a file listed twice is one input, not a clash
+                seen.add(path)
+                found.append((f"{where}[{i}]", path, False))
     for flag, keys in _OUTPUT_FILES.items():
         if getattr(config, flag):
-            found += [(key, getattr(config, key), False) for key in keys]
-    for flag, key in _OUTPUT_DIRS.items():
-        if getattr(config, flag):
-            found.append((key, getattr(config, key), True))
+            found += [(key, getattr(config, key), True) for key in keys]
     return found
+
+
+def _output_dirs(config: Config) -> list[tuple[str, Path]]:
+    """The output folders the config publishes: each belongs to its stage (the site build
+    removes its own stale files from site_dir), so nothing else may live inside one."""
+    return [(key, getattr(config, key)) for flag, key in _OUTPUT_DIRS.items() if getattr(config, flag)]
 
 
 def path_clash(config: Config) -> tuple[tuple[str, str], str] | None:
     """The first pair of paths that would overwrite each other, as (both keys, a message
-    naming them): two of them are the same file, or an output lies inside the store's path."""
+    naming them): two of them are the same file, an output lies inside the store's path, or
+    the store, the config, a library file or another output lies inside an output folder."""
     named = _named_paths(config)
+    folders = _output_dirs(config)
     db = config.database
-    for i, (key_a, a, _) in enumerate(named):
-        for key_b, b, _ in named[i + 1:]:
+    every = named + [(key, path, True) for key, path in folders]
+    for i, (key_a, a, _) in enumerate(every):
+        for key_b, b, _ in every[i + 1:]:
             if a == b:
                 return (key_b, key_a), (f"{key_b} and {key_a} are the same file ({a}); "
                                "give them different paths")
-    for key, path, _ in named:
+    for key, path, _ in every:
         if path != db and path.is_relative_to(db):
             return (key, "database"), (f"{key} ({path}) is inside the store's path (database: {db}); "
                          "give them different paths")
+    for folder_key, folder in folders:
+        for key, path, _ in every:
+            if key != folder_key and path != folder and path.is_relative_to(folder):
+                return (key, folder_key), (f"{key} ({path}) is inside {folder_key} ({folder}), a folder "
+                                           f"only that output may use; move one out of the other")
     return None
 
 

@@ -31,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections import Counter
@@ -607,20 +608,34 @@ def _landing_pages(env, views, papers, topics, months_of, opts, feeds, feeds_pre
             result.pages += 1
 
 
+# The kinds of file the site writes under topics/ and search/: pages in a topic's folder, the
+# manifest and state, JSON in a part's folder (named for a year or month), a killed run's
+# temporaries. The sweep removes only these, so a file someone else put there is never lost.
+_OURS = {
+    "topics": re.compile(r"[^/]+/[^/]+\.html|(?:.*/)?\.[^/]+\.tmp"),
+    "search": re.compile(r"(?:manifest|state)\.json|\d{4}(?:-\d{2})?/[^/]+\.json|(?:.*/)?\.[^/]+\.tmp"),
+}
+
+
 def _sweep(site_dir: Path, ours: set[Path], result: SiteResult) -> None:
     """Files of ours that this build did not produce go: pages of removed topics or months,
-    parts merged into a year, leftovers of a killed run, the Pagefind bundle of older versions."""
+    parts merged into a year, leftovers of a killed run, the Pagefind bundle of older versions.
+    Only files of the kinds the site writes (``_OURS``) are removed; any other file is kept."""
     old_bundle = site_dir / "pagefind"
     if (old_bundle / "arxiv-radar-source.sha256").is_file():
         shutil.rmtree(old_bundle)
         result.removed.append(old_bundle)
-    for folder in ("topics", "search"):
+    for folder, kinds in _OURS.items():
         top = site_dir / folder
-        if not top.is_dir():
+        if not top.is_dir() or top.is_symlink():
             continue
         for path in sorted(top.rglob("*"), reverse=True):
-            if path.is_file() and path not in ours and (folder == "search" or path.suffix in (".html", ".tmp")):
-                path.unlink()
-                result.removed.append(path)
+            if path.is_symlink():
+                continue
+            if path.is_file():
+                rel = path.relative_to(top).as_posix()
+                if path not in ours and kinds.fullmatch(rel):
+                    path.unlink()
+                    result.removed.append(path)
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
