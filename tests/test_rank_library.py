@@ -121,6 +121,46 @@ def test_csl_json_items_and_their_problems(tmp_path, store):
     assert entries == [] and str(problems[0]).startswith(f"{broken}:2: not valid JSON")
 
 
+def test_a_bad_csl_date_costs_only_that_date_never_the_file(tmp_path, monkeypatch):
+    """The reviewer's cases: "²" passes isdigit() but not int(); a huge year overflows date();
+    a 5,000-digit number fails json.loads. Each used to drop every entry of the file."""
+    good = '{"title": "Good one", "URL": "https://arxiv.org/abs/2101.00001", "accessed": {"date-parts": [["2024", "3", 5]]}}'
+    odd = [
+        '{"title": "sup", "accessed": {"date-parts": [["\\u00b2", 1, 1]]}}',
+        '{"title": "arabic", "accessed": {"date-parts": [["\\u0662\\u0660\\u0662\\u0664", 1, 2]]}}',
+        '{"title": "overflow", "accessed": {"date-parts": [[99999999999999, 1, 1]]}}',
+        '{"title": "digits", "accessed": {"date-parts": [[' + "9" * 5000 + ', 1, 1]]}}',
+        '{"title": "month 13", "accessed": {"date-parts": [[2024, 13, 1]]}}',
+        '{"title": "bool", "accessed": {"date-parts": [[true, 1, 1]]}}',
+    ]
+    path = tmp_path / "zotero.json"
+    path.write_text("[" + ", ".join([good, *odd]) + "]", encoding="utf-8")
+    entries, problems = read_file(path)
+    assert problems == []
+    assert [(e.title, e.added) for e in entries] == [
+        ("Good one", date(2024, 3, 5)), ("sup", None), ("arabic", date(2024, 1, 2)), ("overflow", None),
+        ("digits", None), ("month 13", None), ("bool", None),
+    ]
+    assert entries[0].arxiv_id == "2101.00001"
+
+    # Anything else an item trips on is that item's problem, named by its place; the rest stay.
+    from arxiv_radar.rank import library
+
+    real = library._csl_date
+
+    def brittle(value):
+        if value == {"date-parts": [[1, 1, 1]]}:
+            raise OverflowError("boom")
+        return real(value)
+
+    monkeypatch.setattr(library, "_csl_date", brittle)
+    path.write_text("[" + ", ".join([good, '{"title": "t", "accessed": {"date-parts": [[1, 1, 1]]}}', good]) + "]",
+                    encoding="utf-8")
+    entries, problems = read_file(path)
+    assert [str(p) for p in problems] == [f"{path}:entry 2: unreadable entry (OverflowError: boom)"]
+    assert [e.place for e in entries] == [f"{path}:entry 1", f"{path}:entry 3"]
+
+
 def test_plain_ids_and_urls(tmp_path, store):
     path = tmp_path / "reading.txt"
     path.write_text(

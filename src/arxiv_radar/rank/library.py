@@ -152,22 +152,43 @@ def _bibtex(path: Path, text: str) -> tuple[list[LibraryEntry], list[Problem]]:
     return entries, problems
 
 
+def _date_part(value: Any) -> int | None:
+    """One number of CSL's date-parts (2024 or "2024"), or None: a superscript "²" passes
+    str.isdigit() but not int(), and a 5,000-digit year would overflow date()."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 9:
+        return int(value.strip())
+    if isinstance(value, int) and abs(value) < 10**9:
+        return value
+    return None
+
+
 def _csl_date(value: Any) -> date | None:
+    """The day a CSL date names, or None when it names none (a bad date is ignored, the entry kept)."""
     if isinstance(value, dict):
         parts = value.get("date-parts")
         if isinstance(parts, list) and parts and isinstance(parts[0], list) and len(parts[0]) >= 1:
-            p = [int(x) if str(x).isdigit() else 1 for x in parts[0][:3]] + [1, 1]
+            p = [_date_part(x) for x in parts[0][:3]] + [1, 1]
+            if p[0] is None:
+                return None
             try:
                 return date(p[0], p[1] or 1, p[2] or 1)
-            except ValueError:
+            except (ValueError, OverflowError):
                 return None
         return _day(value.get("raw") if isinstance(value.get("raw"), str) else None)
     return _day(value) if isinstance(value, str) else None
 
 
+def _json_int(text: str) -> int | None:
+    # A number too long for int() (over 4,300 digits) would fail the whole file in json.loads;
+    # no CSL field needs one, so it reads as null and only its entry's field is lost.
+    return int(text) if len(text) <= 40 else None
+
+
 def _csl_json(path: Path, text: str) -> tuple[list[LibraryEntry], list[Problem]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         return [], [Problem(f"{path}:{exc.lineno}", f"not valid JSON ({exc.msg}, column {exc.colno})")]
     if isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -186,9 +207,13 @@ def _csl_json(path: Path, text: str) -> tuple[list[LibraryEntry], list[Problem]]
             value = item.get(key)
             return value if isinstance(value, str) else (str(value) if isinstance(value, (int, float)) else None)
 
-        ids = [text_of(k) for k in ("URL", "number", "archive_location", "note", "container-title", "id")]
-        added = _csl_date(item.get("accessed")) if item.get("accessed") else None
-        got = _entry(place, ids=ids, doi=text_of("DOI"), title=text_of("title"), added=added)
+        try:
+            ids = [text_of(k) for k in ("URL", "number", "archive_location", "note", "container-title", "id")]
+            added = _csl_date(item.get("accessed")) if item.get("accessed") else None
+            got = _entry(place, ids=ids, doi=text_of("DOI"), title=text_of("title"), added=added)
+        except (ValueError, OverflowError, TypeError, RecursionError) as exc:
+            # One odd item costs that item, never the rest of the file.
+            got = Problem(place, f"unreadable entry ({type(exc).__name__}: {str(exc)[:120]})")
         (entries if isinstance(got, LibraryEntry) else problems).append(got)
     return entries, problems
 
