@@ -167,3 +167,40 @@ def test_entry_from_legacy():
     assert e.paper.published.date() == e.paper.updated.date() == D(2022, 1, 19)
     assert (e.code_url, e.code_status, e.authors_complete) == ("https://github.com/x/y", "found", False)
     assert entry_from_legacy(row.__class__(**{**row.__dict__, "code_url": None})).code_status == "none"
+
+
+def test_a_lone_surrogate_escape_is_an_unreadable_row_not_a_traceback(tmp_path):
+    """The reviewer's row ("Active \\ud800 SLAM") crashed import-legacy in the store with
+    UnicodeEncodeError. Now it, and a key or topic with one, are reported by topic and key
+    (printable), and the other rows are imported."""
+    from click.testing import CliRunner
+
+    from arxiv_radar.cli import main
+
+    def row(pid: str, title: str) -> str:
+        return f"|**2021-10-14**|**{title}**|Shumon Koga et.al.|[{pid}](http://arxiv.org/abs/{pid})|null|"
+
+    path = tmp_path / "legacy.json"
+    path.write_text(
+        '{"SLAM": {"2110.07546": "' + row("2110.07546", "Active \\ud800 SLAM") + '", '
+        '"2110.07547": "' + row("2110.07547", "Fine \\ud83d\\ude00 SLAM") + '", '
+        '"2110.\\udc00": "' + row("2110.07548", "Key SLAM") + '"}, '
+        '"Bad\\udfff topic": {"2110.07549": "' + row("2110.07549", "T SLAM") + '"}}',
+        encoding="utf-8",
+    )
+    got = list(read_legacy_json(path))
+    assert [(t, k) for t, k, _ in got] == [
+        ("SLAM", "2110.07546"), ("SLAM", "2110.07547"), ("SLAM", "2110.\\udc00"), ("Bad\\udfff topic", "2110.07549"),
+    ]
+    assert str(got[0][2]) == "the row holds an unpaired UTF-16 surrogate (\\ud800), which is not text"
+    assert got[1][2].title == "Fine \U0001f600 SLAM"
+    assert "the key holds" in str(got[2][2]) and "the topic holds" in str(got[3][2])
+
+    result = CliRunner().invoke(main, ["import-legacy", str(path), "--db", str(tmp_path / "s.sqlite")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1  # unreadable rows: reported, the rest imported
+    assert "Imported 4 rows (1 distinct paper)" in result.output and "SLAM: 1 row" in result.output
+    assert "3 rows could not be read" in result.output
+    assert "SLAM / 2110.07546: the row holds an unpaired UTF-16 surrogate (\\ud800)" in result.output
+    assert "Bad\\udfff topic / 2110.07549: the topic holds" in result.output
+    result.output.encode("utf-8")  # every line printable

@@ -179,18 +179,39 @@ def read_legacy_json(
         raise LegacyImportError(f"{os.fspath(path)}: expected an object of topics")
     for topic, rows in data.items():
         if not isinstance(rows, dict):
-            yield topic, "", ValueError(f"topic {topic!r} is not an object of rows")
+            yield _shown(topic), "", ValueError(f"topic {topic!r} is not an object of rows")
             continue
         for key, row in rows.items():
             try:
+                # A lone surrogate escape ("\ud800") decodes to a str nothing can write
+                # (SQLite, the outputs, the terminal): the row is unreadable, named by a
+                # topic and key the report can print.
+                for what, text in (("topic", topic), ("key", key), ("row", row)):
+                    if isinstance(text, str) and not _is_text(text):
+                        bad = next(c for c in text if "\ud800" <= c <= "\udfff")
+                        raise ValueError(f"the {what} holds an unpaired UTF-16 surrogate "
+                                         f"({_shown(bad)}), which is not text")
                 parsed = parse_legacy_row(row)
                 key_id = _key_id(key)
                 if key_id is not None and key_id != parsed.arxiv_id:
                     raise ValueError(f"key {key!r} but the row is about {parsed.arxiv_id}")
             except ValueError as exc:
-                yield topic, key, exc
+                yield _shown(topic), _shown(key), exc
             else:
                 yield topic, key, parsed
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(text: str) -> str:
+    """``text`` with any lone surrogate written as its escape (``\\ud800``), so it prints."""
+    return text if _is_text(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _key_id(key: str) -> str | None:
