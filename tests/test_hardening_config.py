@@ -87,6 +87,16 @@ def test_render_never_deletes_a_store_placed_in_the_sites_search_folder(tmp_path
     assert store.read_bytes() == b"SQLite format 3\x00 mine"
 
 
+@pytest.mark.parametrize("command", [["run", "--api-url", "http://127.0.0.1:9/api"], ["render"], ["rank"],
+                                     ["links"], ["backfill", "--from", "2026-01-01", "--to", "2026-01-02"]])
+def test_db_flag_into_an_output_folder_is_refused_before_any_lock_or_folder_is_made(tmp_path, command):
+    result = cli(tmp_path, "", *command, "--db", str(tmp_path / "docs" / "site" / "x.sqlite"))
+    assert result.exit_code == 2, result.output
+    assert "--db (" in result.output and "is inside site_dir (" in result.output
+    assert "--db: --db" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"]
+
+
 def test_the_default_layout_with_every_output_on_is_valid(tmp_path):
     cfg = tmp_path / "config.yaml"
     cfg.write_text(TOPICS + "    library: docs/mine.bib\npublish_gitpage: true\npublish_wechat: true\n"

@@ -209,9 +209,23 @@ def run(config_path: str, db_path: str | None, api_url: str | None, oai_url: str
 
     config = _load_config(config_path, dict(api_url=api_url, oai_url=oai_url, rss_url=rss_url, hf_url=hf_url))
     _warn_about_queries(config)
-    with store_lock(db_path or config.path_of("database"), command="run"):
+    with store_lock(_checked_store(config, db_path), command="run"):
         report = pipeline.run(config, day=day, db_path=db_path)
     _finish(report, report_path)
+
+
+def _checked_store(config, db_path: str | None) -> Path:
+    """The store a command uses; ``--db`` aimed at the config, an output or into an output
+    folder is refused (exit 2) before the lock file or its folder is made."""
+    if not db_path:
+        return config.path_of("database")
+    from .config.models import db_flag_clash
+    from .errors import ConfigError
+
+    clash = db_flag_clash(config, db_path)
+    if clash:
+        raise ConfigError(clash)
+    return Path(db_path)
 
 
 def _existing_store(path) -> str:
@@ -287,7 +301,7 @@ def backfill(config_path: str, db_path: str | None, api_url: str | None, oai_url
 
     config = _load_config(config_path, dict(api_url=api_url, oai_url=oai_url, rss_url=rss_url, hf_url=hf_url))
     _warn_about_queries(config)
-    with store_lock(db_path or config.path_of("database"), command="backfill"):
+    with store_lock(_checked_store(config, db_path), command="backfill"):
         report = pipeline.backfill(config, start=start, end=end, db_path=db_path, notify=notify)
     _finish(report, report_path)
 
@@ -312,7 +326,7 @@ def links(config_path: str, db_path: str | None, day: date | None) -> None:
     config = _load_config(config_path)
     day = day or calendar.today()
     # The same lock as `run`: never enrich a store a run is half-way through.
-    with store_lock(_existing_store(db_path or config.path_of("database")), command="links"), \
+    with store_lock(_existing_store(_checked_store(config, db_path)), command="links"), \
             pipeline.open_store(config, db_path, must_exist=True) as store:
         run_id = store.begin_run("links", day)
         report = enrich(store, config, day=day)
@@ -345,7 +359,7 @@ def summarize(config_path: str, db_path: str | None, day: date | None, report_pa
     if config.summaries is None:
         raise ConfigError(f"{config_path}: no `summaries:` section; add one (model, language, ...) to turn summaries on")
     day = day or calendar.today()
-    with store_lock(db_path or config.path_of("database"), command="summarize"):
+    with store_lock(_checked_store(config, db_path), command="summarize"):
         with pipeline.open_store(config, db_path, must_exist=True) as store:
             run_id = store.begin_run("summarize", day)
             status = "failed"
@@ -378,7 +392,7 @@ def render(config_path: str, db_path: str | None, style: str | None, day: date |
 
     config = _load_config(config_path)
     # The same lock as `run`: never render a half-harvested store.
-    with store_lock(_existing_store(db_path or config.path_of("database")), command="render"):
+    with store_lock(_existing_store(_checked_store(config, db_path)), command="render"):
         written = pipeline.render(config, day=day, db_path=db_path, style=style, full=full)
     for line in written_lines([str(p) for p in written]):
         click.echo(line)
@@ -718,7 +732,7 @@ def rank_cmd(config_path: str, db_path: str | None, topic: str | None, since: da
         raise click.BadParameter(f"no topic {topic!r} in {config_path} (topics: {', '.join(config.topics)})",
                                  param_hint="--topic")
     topics = [topic] if topic else list(config.topics)
-    with store_lock(db_path or config.path_of("database"), command="rank"):
+    with store_lock(_checked_store(config, db_path), command="rank"):
         with pipeline.open_store(config, db_path, must_exist=True) as store:
             client = None
             try:

@@ -812,4 +812,5 @@ def db_flag_clash(config: Config, db_path: str | Path) -> str | None:
     clash = path_clash(copy)
     if clash is None:
         return None
-    return "--db: " + clash[1].replace("database", "--db")
+    message = clash[1].replace("database", "--db")
+    return message if message.startswith("--db") else "--db: " + message
