@@ -748,19 +748,19 @@ _OUTPUT_FILES = {
 _OUTPUT_DIRS = {"publish_readme": "archive_dir", "publish_feeds": "feeds_dir", "publish_site": "site_dir"}
 
 
-def _named_paths(config: Config) -> list[tuple[str, Path, bool]]:
-    """(key, resolved path, is an output) for the config file, the store and its side files,
+def _named_paths(config: Config) -> list[tuple[str, Path]]:
+    """(key, resolved path) for the config file, the store and its side files,
     the library files, and every output the config publishes (files, then folders)."""
     from ..ops.lock import lock_path_for
 
     db = config.database
-    found: list[tuple[str, Path, bool]] = []
+    found: list[tuple[str, Path]] = []
     if config.config_path is not None:
-        found.append(("the config file", Path(config.config_path).expanduser().resolve(), False))
-    found.append(("database", db, False))
-    found.append(("database's lock file", lock_path_for(db).resolve(), False))
+        found.append(("the config file", Path(config.config_path).expanduser().resolve()))
+    found.append(("database", db))
+    found.append(("database's lock file", lock_path_for(db).resolve()))
     for suffix in ("-wal", "-shm", "-journal"):
-        found.append((f"database's {suffix} file", db.with_name(db.name + suffix), False))
+        found.append((f"database's {suffix} file", db.with_name(db.name + suffix)))
     seen: set[Path] = set()
     for where, files in [("library", config.library)] + [
         (f"topics.{name}.library", topic.library) for name, topic in config.topics.items() if topic.library
@@ -768,10 +768,10 @@ def _named_paths(config: Config) -> list[tuple[str, Path, bool]]:
         for i, path in enumerate(files):
             if path not in seen:  # a file listed twice is one input, not a clash
                 seen.add(path)
-                found.append((f"{where}[{i}]", path, False))
+                found.append((f"{where}[{i}]", path))
     for flag, keys in _OUTPUT_FILES.items():
         if getattr(config, flag):
-            found += [(key, getattr(config, key), True) for key in keys]
+            found += [(key, getattr(config, key)) for key in keys]
     return found
 
 
@@ -788,18 +788,18 @@ def path_clash(config: Config) -> tuple[tuple[str, str], str] | None:
     named = _named_paths(config)
     folders = _output_dirs(config)
     db = config.database
-    every = named + [(key, path, True) for key, path in folders]
-    for i, (key_a, a, _) in enumerate(every):
-        for key_b, b, _ in every[i + 1:]:
+    every = named + folders
+    for i, (key_a, a) in enumerate(every):
+        for key_b, b in every[i + 1:]:
             if a == b:
                 return (key_b, key_a), (f"{key_b} and {key_a} are the same file ({a}); "
                                "give them different paths")
-    for key, path, _ in every:
+    for key, path in every:
         if path != db and path.is_relative_to(db):
             return (key, "database"), (f"{key} ({path}) is inside the store's path (database: {db}); "
                          "give them different paths")
     for folder_key, folder in folders:
-        for key, path, _ in every:
+        for key, path in every:
             if key != folder_key and path != folder and path.is_relative_to(folder):
                 return (key, folder_key), (f"{key} ({path}) is inside {folder_key} ({folder}), a folder "
                                            f"only that output may use; move one out of the other")
