@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -151,29 +152,32 @@ def load_record(line: str | bytes) -> dict:
     if not isinstance(record, dict):
         raise ValueError(f"not a JSON object (a {type(record).__name__})")
     if _maybe_surrogate(line):
-        _refuse_lone_surrogates(record)
+        record = _drop_lone_surrogates(record)
     return record
 
 
 # A lone UTF-16 surrogate (an escape like "\ud800" with no partner, or its raw bytes, which
-# json.loads passes through) is not text: SQLite and every output refuse to encode it. Only
-# lines that might hold one are checked in full (a snapshot is millions of lines; three
-# substring scans cost about 3 us on a 2 KB line, a regex three times that): a paired escape
-# ("\ud83d\ude00", an emoji) or a text "\\ud800" is cleared by the full check.
+# json.loads passes through) is not text: SQLite and every output refuse to encode it, so it is
+# dropped, and the paper kept. json.loads has already joined proper pairs (an escaped emoji)
+# into one character, so any surrogate left is a lone one. Only lines that might hold one are
+# walked (a snapshot is millions of lines; these substring scans cost about 3 us a line).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _maybe_surrogate(line: str | bytes) -> bool:
     if isinstance(line, bytes):
         return b"\\ud" in line or b"\\uD" in line or b"\xed" in line
     return "\\ud" in line or "\\uD" in line or not line.isascii()
 
 
-def _refuse_lone_surrogates(record: dict) -> None:
-    try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        bad = exc.object[exc.start:exc.end].encode("utf-8", "backslashreplace").decode("ascii")
-        raise ValueError(f"holds an unpaired UTF-16 surrogate ({bad}), which is not text") from None
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+def _drop_lone_surrogates(value):
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("", value)
+    if isinstance(value, dict):
+        return {_drop_lone_surrogates(k): _drop_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_drop_lone_surrogates(v) for v in value]
+    return value
 
 
 def parse_bulk_line(line: str | bytes) -> Paper:
