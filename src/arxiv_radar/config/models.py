@@ -368,24 +368,24 @@ class EmailConfig(_Strict):
         if not self.smtp_host and not self.smtp_host_env:
             raise ValueError("give `smtp_host` or `smtp_host_env`")
         if self.to_env:
-            raw = _from_env(info, "to_env", self.to_env)
-            if raw is None:
-                self._missing_env.append(f"to_env: {self.to_env}")
-            else:
-                try:
-                    self.to = [_check_address(v) for v in raw.split(",") if v.strip()]
-                except ValueError:
-                    raise ValueError(f"to_env: ${self.to_env} holds something that is not an e-mail address") from None
+            to = self._checked_env(info, "to_env", self.to_env, "holds something that is not an e-mail address",
+                                   lambda raw: [_check_address(v) for v in raw.split(",") if v.strip()])
+            self.to = self.to if to is None else to
         if self.smtp_host_env:
-            host = _from_env(info, "smtp_host_env", self.smtp_host_env)
-            if host is None:
-                self._missing_env.append(f"smtp_host_env: {self.smtp_host_env}")
-            else:
-                try:
-                    self.smtp_host = self._host(host)
-                except ValueError:
-                    raise ValueError(f"smtp_host_env: ${self.smtp_host_env} is not a host name") from None
+            host = self._checked_env(info, "smtp_host_env", self.smtp_host_env, "is not a host name", self._host)
+            self.smtp_host = self.smtp_host if host is None else host
         return self
+
+    def _checked_env(self, info: ValidationInfo, key: str, var: str, wrong: str, check):
+        """``check(value of $var)``; None (and noted as missing) when the variable is unset."""
+        raw = _from_env(info, key, var)
+        if raw is None:
+            self._missing_env.append(f"{key}: {var}")
+            return None
+        try:
+            return check(raw)
+        except ValueError:
+            raise ValueError(f"{key}: ${var} {wrong}") from None
 
 
 class WebhookConfig(_Strict):
