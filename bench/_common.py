@@ -12,6 +12,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank ``p``-th percentile of ``values``."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
 def machine() -> str:
     """nproc, CPU model, memory, Python and SQLite versions, and the load right now."""
     import sqlite3

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import corpus, machine, store_with
+from _common import corpus, machine, percentile as _pct, store_with
 
 
 def _terms(conn, lo: int, hi: int, k: int, rng: random.Random) -> list[str]:
@@ -25,11 +25,6 @@ def _terms(conn, lo: int, hi: int, k: int, rng: random.Random) -> list[str]:
     rows = [r[0] for r in conn.execute("SELECT term FROM temp.vocab WHERE doc BETWEEN ? AND ? AND length(term) > 3 "
                                        "AND term GLOB '[a-z]*' LIMIT 5000", (lo, hi))]
     return rng.sample(rows, min(k, len(rows)))
-
-
-def _pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main() -> int:

@@ -29,12 +29,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _common import HERE, corpus, machine, store_with
-
-
-def _pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+from _common import HERE, corpus, machine, percentile as _pct, store_with
 
 
 def _terms(db: Path, lo: int, hi: int, k: int, rng: random.Random) -> list[str]:
