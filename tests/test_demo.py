@@ -110,3 +110,21 @@ def test_explain_names_the_field_that_matched_for_a_seed_paper(demo):
     assert lines[1] == "ForgeryDetection: matches"
     assert "  matched abs:Deepfake: stem 'deepfak' found in the abstract (abs)" in lines
     assert "MLLM: does not match" in lines
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path):
+    # `arxiv-radar demo | head -1`: the reader is gone before the demo prints its lines.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).parent / "arxiv-radar")
+    read_end, write_end = os.pipe()
+    proc = subprocess.Popen([exe, "-q", "demo", "--out", str(tmp_path / "d")], stdout=write_end,
+                            stderr=subprocess.PIPE)
+    os.close(write_end)
+    os.close(read_end)
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=60) == 0, err
+    assert "error" not in err and "Traceback" not in err

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import sqlite3
 import sys
 from datetime import date
@@ -36,6 +37,11 @@ def _handle_errors(fn):
         except KeyboardInterrupt:
             click.echo("arxiv-radar: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`arxiv-radar demo | head`): not an error of ours. Point
+            # stdout at devnull so the interpreter's final flush does not complain either.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except (OSError, sqlite3.Error) as exc:
             # The machine got in the way (full disk, read-only folder, damaged store): one
             # line naming the file and what to do, made in errors.environment_error.
